@@ -1,0 +1,3 @@
+from fitintent.cli import app
+
+app()
