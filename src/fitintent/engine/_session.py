@@ -166,6 +166,7 @@ def _spark(settings: EngineSettings, scratch: Path) -> Engine:
         builder = (
             builder.master(settings.master)
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.driver.memory", settings.memory_limit.lower().replace("gb", "g"))
             .config("spark.local.dir", str(scratch / "spark-local"))
