@@ -206,6 +206,14 @@ class Sources(_Model):
         return self
 
 
+class Signals(_Model):
+    """Topic activity: the recent window is compared with the baseline window before it."""
+
+    recent_days: int = Field(default=30, ge=1)
+    baseline_days: int = Field(default=180, ge=1)
+    default_strength: float = Field(default=0.5, ge=0, le=1)
+
+
 class Config(_Model):
     paths: Paths = Field(default_factory=Paths)
     engine: EngineSettings = Field(default_factory=EngineSettings)
@@ -215,6 +223,7 @@ class Config(_Model):
     products: list[Product] = Field(default_factory=_default_products, min_length=1)
     extra_firmographics: list[ExtraColumn] = Field(default_factory=list)
     sources: Sources = Field(default_factory=Sources)
+    signals: Signals = Field(default_factory=Signals)
 
     @model_validator(mode="after")
     def _unique(self) -> Config:

@@ -53,7 +53,7 @@ class Column:
         if self.allowed is not None:
             out.append("one of " + ", ".join(self.allowed))
         if self.pattern is not None:
-            out.append(f"matches {self.pattern}")
+            out.append(f"matches `{self.pattern}`")
         return out
 
 
@@ -92,7 +92,6 @@ class Contract:
     key: tuple[str, ...]
     references: tuple[Reference, ...] = ()
     checks: tuple[Check, ...] = ()
-    extra_allowed: bool = False  # unknown columns are kept (accounts bring extra firmographics)
     examples: tuple[dict[str, str], ...] = field(default_factory=tuple)
 
     @property

@@ -61,7 +61,7 @@ def contracts(cfg: Config) -> list[Contract]:
             references=(Reference(("partner_id",), "partners", ("partner_id",)),),
         ),
         Contract(
-            "accounts", "Customers and prospects with firmographics; extra columns are kept.",
+            "accounts", "Customers and prospects with firmographics, plus the extra columns named in the configuration.",
             "one row per customer", "quarterly",
             (
                 Column("account_id", required=True, pattern=ID, doc="Customer id", example="A0000001"),
@@ -91,7 +91,6 @@ def contracts(cfg: Config) -> list[Contract]:
                 Reference(("partner_id",), "partners", ("partner_id",)),
                 Reference(("location_id", "partner_id"), "locations", ("location_id", "partner_id")),
             ),
-            extra_allowed=True,
         ),
         Contract(
             "install_base", "Technographics: what each account runs.", "account x technology",

@@ -1,0 +1,44 @@
+# fitintent: the two commands a newcomer needs are `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+DEMO_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: install demo test test-fast bench lint docs clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[spark,dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+## Build the demo world, run the pipeline on it and print every partner's summary.
+demo: install
+	$(VENV)/bin/fitintent demo $(DEMO_ARGS)
+
+## The whole test suite, the DuckDB/Spark parity suite included.
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Everything but the Spark parity suite.
+test-fast: install
+	$(PY) -m pytest -m "not spark" $(PYTEST_ARGS)
+
+## The 1M-account / 100M-signal benchmark; figures land in bench/results/.
+bench: install
+	$(PY) -m bench $(BENCH_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy src/fitintent
+
+## Regenerate docs/sources.md from the source contracts.
+docs: install
+	$(PY) -m fitintent.contracts docs/sources.md
+
+clean:
+	rm -rf demo-work bench/world bench/scratch tests/artifacts .pytest_cache

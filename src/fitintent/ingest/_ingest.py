@@ -1,0 +1,93 @@
+"""Ingest: every source file staged, held to its contract, loaded or quarantined; counts reconcile.
+
+Sources load in contract order so that references (an account's partner, a transaction's
+account) are checked against rows that were actually loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from fitintent.config import Config
+from fitintent.contracts import contracts
+from fitintent.engine import DataFrame, Engine, F
+from fitintent.errors import InputError
+from fitintent.ingest._read import find_files, stage
+from fitintent.ingest._validate import QUARANTINE_COLUMNS, validate
+
+REQUIRED_SOURCES = ("partners", "locations", "accounts")
+
+
+@dataclass
+class Reconciliation:
+    """Rows in = rows loaded + rows quarantined, per source."""
+
+    source: str
+    files: list[str] = field(default_factory=list)
+    rows_in: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def balanced(self) -> bool:
+        return self.rows_in == self.loaded + self.quarantined
+
+
+@dataclass
+class Ingested:
+    tables: dict[str, DataFrame]
+    quarantine: DataFrame
+    counts: list[Reconciliation]
+
+    def reconciliation_table(self) -> pa.Table:
+        rows = [{**asdict(c), "balanced": c.balanced, "files": "; ".join(c.files),
+                 "ignored_columns": ", ".join(c.ignored_columns)} for c in self.counts]
+        return pa.Table.from_pylist(rows, schema=pa.schema([
+            ("source", pa.string()), ("files", pa.string()), ("rows_in", pa.int64()),
+            ("loaded", pa.int64()), ("quarantined", pa.int64()),
+            ("ignored_columns", pa.string()), ("balanced", pa.bool_()),
+        ]))
+
+
+def ingest(cfg: Config, eng: Engine, out: Path,
+           on_source: Callable[[str], None] | None = None) -> Ingested:
+    """Load every source of ``cfg`` into ``out/<source>`` (Parquet); raise :class:`InputError`
+    when a file is unusable, before anything is published."""
+    folder = cfg.paths.source_dir
+    if not folder.is_dir():
+        raise InputError(str(folder), "the sources folder does not exist")
+    loaded: dict[str, DataFrame] = {}
+    quarantines: list[DataFrame] = []
+    counts: list[Reconciliation] = []
+    for contract in contracts(cfg):
+        if on_source:
+            on_source(contract.name)
+        files = find_files(contract.name, folder, cfg.sources.files.get(contract.name))
+        if not files and contract.name in REQUIRED_SOURCES:
+            raise InputError(str(folder / f"{contract.name}.csv"),
+                             f"no file for the required source '{contract.name}' "
+                             "(.csv, .tsv, .parquet or .jsonl)")
+        staged = stage(contract, files, out / "_staged" / contract.name)
+        checked = validate(contract, eng.read_table(staged.rows_dir), loaded)
+        table = eng.read_table(eng.write_table(checked.loaded, out / contract.name))
+        rejects = eng.read_table(staged.rejects_dir).select(
+            F.lit(contract.name).alias("source"), "_file", "_row", "reasons", "record")
+        bad = eng.read_table(eng.write_table(
+            checked.quarantine.unionByName(rejects), out / "_quarantine" / contract.name))
+        count = Reconciliation(contract.name, staged.files, staged.rows_in, table.count(),
+                               bad.count(), staged.ignored_columns)
+        if not count.balanced:  # a defect of ours, never of the input: stop loudly
+            raise RuntimeError(f"{contract.name}: {count.rows_in} rows in, {count.loaded} loaded, "
+                               f"{count.quarantined} quarantined")
+        loaded[contract.name] = table
+        quarantines.append(bad)
+        counts.append(count)
+    quarantine = quarantines[0]
+    for q in quarantines[1:]:
+        quarantine = quarantine.unionByName(q)
+    return Ingested(loaded, quarantine.select(*QUARANTINE_COLUMNS), counts)

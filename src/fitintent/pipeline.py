@@ -1,0 +1,116 @@
+"""Stage order: ingest -> signals -> segment -> summary -> publish, for one period.
+
+A bad *file* raises before anything is written to the snapshot store; bad *rows* are quarantined
+and published with the snapshot so that every count reconciles.
+"""
+
+from __future__ import annotations
+
+import platform
+import shutil
+import time
+from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import fitintent
+from fitintent.config import Config
+from fitintent.engine import Engine, open_engine
+from fitintent.ingest import Ingested, ingest
+from fitintent.period import Period
+from fitintent.publish import Snapshot, SnapshotWriter, summarize
+from fitintent.segment import compute_spend, fit_potential, segment
+from fitintent.signals import resolve_accounts, topic_activity
+
+STAGES = ("ingest", "signals", "segment", "summary", "publish")
+Progress = Callable[[str, str], None]  # (stage, detail)
+
+
+@dataclass
+class RunResult:
+    snapshot: Snapshot
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class _Clock:
+    def __init__(self, progress: Progress | None) -> None:
+        self.timings: dict[str, float] = {}
+        self._progress = progress
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        if self._progress:
+            self._progress(name, "")
+        start = time.perf_counter()
+        yield
+        self.timings[name] = round(time.perf_counter() - start, 3)
+
+
+def run_ingest(cfg: Config, eng: Engine, period: Period,
+               progress: Progress | None = None) -> Ingested:
+    """Load every source into ``<workdir>/warehouse/<period>/`` (replaced on each run)."""
+    out = cfg.paths.workdir / "warehouse" / str(period)
+    if out.exists():
+        shutil.rmtree(out)
+    return ingest(cfg, eng, out, on_source=(lambda s: progress("ingest", s)) if progress else None)
+
+
+def run(cfg: Config, period: Period, progress: Progress | None = None) -> RunResult:
+    """Run every stage for ``period`` and publish its snapshot atomically."""
+    clock = _Clock(progress)
+    with open_engine(cfg.engine, cfg.paths.workdir) as eng:
+        with clock.stage("ingest"):
+            data = run_ingest(cfg, eng, period, progress)
+        t = data.tables
+        writer = SnapshotWriter(cfg.paths.snapshots, str(period))
+        try:
+            with clock.stage("signals"):
+                signals = resolve_accounts(t["signals"], t["accounts"])
+                activity = topic_activity(signals, cfg, period)
+                eng.write_table(activity.orderBy("account_id", "topic"),
+                                writer.table_path("topic_activity"))
+            with clock.stage("segment"):
+                spend = eng.materialize(compute_spend(t["transactions"], cfg, period), "spend")
+                model = fit_potential(t["accounts"], spend, cfg)
+                accounts = eng.write_table(
+                    segment(t["accounts"], spend, model, cfg).orderBy("account_id"),
+                    writer.table_path("accounts"))
+            with clock.stage("summary"):
+                by_partner, by_location = summarize(
+                    eng.read_table(accounts), t["agreements"], t["locations"], t["partners"],
+                    cfg, period)
+                eng.write_table(by_partner.orderBy("partner_id"),
+                                writer.table_path("summary_partner"))
+                eng.write_table(by_location.orderBy("partner_id", "location_id"),
+                                writer.table_path("summary_location"))
+            with clock.stage("publish"):
+                eng.write_table(data.quarantine.orderBy("source", "_file", "_row"),
+                                writer.table_path("quarantine"))
+                eng.write_table(eng.from_arrow(data.reconciliation_table(), "reconciliation"),
+                                writer.table_path("reconciliation"))
+                snapshot = writer.publish(_manifest(cfg, eng, period, data, model.card(), clock))
+        except BaseException:
+            writer.abandon()
+            raise
+    return RunResult(snapshot, clock.timings)
+
+
+def _manifest(cfg: Config, eng: Engine, period: Period, data: Ingested,
+              potential: dict[str, Any], clock: _Clock) -> dict[str, Any]:
+    fy = period.fiscal_year(cfg.fiscal.start_month)
+    return {
+        "engine": eng.kind,
+        "config_hash": cfg.digest(),
+        "code_version": fitintent.__version__,
+        "python": platform.python_version(),
+        "published_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "fiscal_year": {"label": fy.label, "start": str(fy.start), "end": str(fy.end)},
+        "sources": {c.source: {"files": c.files, "rows_in": c.rows_in, "loaded": c.loaded,
+                               "quarantined": c.quarantined,
+                               "ignored_columns": c.ignored_columns} for c in data.counts},
+        "models": {"compute_potential": potential},
+        "timings_s": dict(clock.timings),
+    }
