@@ -39,7 +39,9 @@ def duckdb_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 def spark_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     pytest.importorskip("pyspark")
     settings = EngineSettings(
-        kind="spark", master="local[2]", memory_limit="1GB",
+        kind="spark",
+        master="local[2]",
+        memory_limit="1GB",
         spark_conf={"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2"},
     )
     with open_engine(settings, tmp_path_factory.mktemp("spark")) as eng:
@@ -55,7 +57,7 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def duckdb(duckdb_engine: Engine) -> Iterator[Engine]:
+def duck(duckdb_engine: Engine) -> Iterator[Engine]:
     """DuckDB only, active."""
     with _activated(duckdb_engine):
         yield duckdb_engine

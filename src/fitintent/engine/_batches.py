@@ -25,7 +25,9 @@ from fitintent.engine._session import DataFrame, active
 BatchFn = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
 
 
-def map_batches(df: DataFrame, fn: BatchFn, schema: pa.Schema, batch_rows: int = 65_536) -> DataFrame:
+def map_batches(
+    df: DataFrame, fn: BatchFn, schema: pa.Schema, batch_rows: int = 65_536
+) -> DataFrame:
     eng = active()
     if eng.kind == "spark":
         from pyspark.sql.pandas.types import from_arrow_schema
@@ -33,9 +35,9 @@ def map_batches(df: DataFrame, fn: BatchFn, schema: pa.Schema, batch_rows: int =
         return df.mapInArrow(fn, from_arrow_schema(schema))
     out = eng.scratch / f"batches-{uuid.uuid4().hex[:8]}"
     out.mkdir(parents=True)
-    reader = eng.session._conn.sql(df.sql(dialect="duckdb", pretty=False)).fetch_record_batch(
-        batch_rows
-    )
+    reader = eng.session._conn.sql(
+        df.sql(dialect="duckdb", pretty=False, optimize=False)
+    ).fetch_record_batch(batch_rows)
     with pq.ParquetWriter(out / "part-00000.parquet", schema, compression="zstd") as writer:
         for batch in fn(iter(reader)):
             writer.write_batch(batch.cast(schema) if batch.schema != schema else batch)

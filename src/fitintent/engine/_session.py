@@ -16,7 +16,7 @@ import shutil
 import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -40,13 +40,15 @@ class Engine:
     functions: ModuleType
     window: Any
     scratch: Path
-    _owned: list[Path] = field(default_factory=list)
+    _restore: Any = None  # the engine-level session this one displaced, if any
 
     # -- tables at rest are folders of Parquet files -------------------------------------------
     def read_table(self, path: Path | str) -> DataFrame:
+        """A table folder, or a glob of table folders of one schema (``quarantine/*``)."""
         p = Path(path)
         if self.kind == "duckdb":
-            target = str(p / "*.parquet") if p.is_dir() else str(p)
+            glob = any(ch in p.name for ch in "*?[")
+            target = str(p / "*.parquet") if p.is_dir() or glob else str(p)
             return self.session.read.parquet(target)
         return self.session.read.parquet(str(p))
 
@@ -57,7 +59,7 @@ class Engine:
             shutil.rmtree(p)
         if self.kind == "duckdb":
             p.mkdir(parents=True)
-            sql = df.sql(dialect="duckdb", pretty=False)
+            sql = df.sql(dialect="duckdb", pretty=False, optimize=False)
             target = str(p / "part-00000.parquet").replace("'", "''")
             self.session._conn.execute(
                 f"COPY ({sql}) TO '{target}' (FORMAT PARQUET, COMPRESSION ZSTD, "
@@ -69,12 +71,14 @@ class Engine:
 
     def materialize(self, df: DataFrame, name: str) -> DataFrame:
         """Cut a long lineage: write to scratch Parquet and read it back."""
-        return self.read_table(self.write_table(df, self.scratch / f"{name}-{uuid.uuid4().hex[:8]}"))
+        return self.read_table(
+            self.write_table(df, self.scratch / f"{name}-{uuid.uuid4().hex[:8]}")
+        )
 
     # -- small results cross to Python as Arrow -----------------------------------------------
     def to_arrow(self, df: DataFrame) -> pa.Table:
         if self.kind == "duckdb":
-            result = self.session._conn.sql(df.sql(dialect="duckdb", pretty=False))
+            result = self.session._conn.sql(df.sql(dialect="duckdb", pretty=False, optimize=False))
             return result.to_arrow_table() if hasattr(result, "to_arrow_table") else result.arrow()
         return df.toArrow()
 
@@ -90,6 +94,10 @@ class Engine:
     def stop(self) -> None:
         with contextlib.suppress(Exception):
             self.session.stop()
+        if self.kind == "duckdb" and self._restore is not None:
+            from sqlframe.base.session import _BaseSession
+
+            _BaseSession._instance = self._restore
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
@@ -119,8 +127,10 @@ def open_engine(settings: EngineSettings, workdir: Path) -> Iterator[Engine]:
     """Start the configured engine, make it active for this context, and stop it afterwards."""
     scratch = Path(workdir) / "scratch" / uuid.uuid4().hex[:12]
     scratch.mkdir(parents=True, exist_ok=True)
-    eng = _duckdb(settings, Path(workdir), scratch) if settings.kind == "duckdb" else _spark(
-        settings, scratch
+    eng = (
+        _duckdb(settings, Path(workdir), scratch)
+        if settings.kind == "duckdb"
+        else _spark(settings, scratch)
     )
     token = _active.set(eng)
     try:
@@ -132,6 +142,7 @@ def open_engine(settings: EngineSettings, workdir: Path) -> Iterator[Engine]:
 
 def _duckdb(settings: EngineSettings, workdir: Path, scratch: Path) -> Engine:
     import duckdb
+    from sqlframe.base.session import _BaseSession
     from sqlframe.duckdb import DuckDBSession
     from sqlframe.duckdb import functions as duck_functions
     from sqlframe.duckdb.window import Window as DuckWindow
@@ -144,8 +155,14 @@ def _duckdb(settings: EngineSettings, workdir: Path, scratch: Path) -> Engine:
     tmp = str(scratch / "duckdb-tmp").replace("'", "''")
     con.execute(f"SET temp_directory='{tmp}'")
     con.execute("SET TimeZone='UTC'")
+    # SQLFrame keeps one session per process; an engine opened inside another (a test, a nested
+    # run) gets a session of its own and gives the outer one back when it stops.
+    previous = _BaseSession._instance
+    _BaseSession._instance = None
     session = DuckDBSession(conn=con)
-    return Engine("duckdb", session, duck_functions, DuckWindow, scratch)
+    eng = Engine("duckdb", session, duck_functions, DuckWindow, scratch)
+    eng._restore = previous
+    return eng
 
 
 def _spark(settings: EngineSettings, scratch: Path) -> Engine:
@@ -153,9 +170,7 @@ def _spark(settings: EngineSettings, scratch: Path) -> Engine:
         from pyspark.sql import SparkSession, Window as SparkWindow
         from pyspark.sql import functions as spark_functions
     except ImportError:
-        raise ConfigError(
-            "engine 'spark' needs pyspark: pip install 'fitintent[spark]'"
-        ) from None
+        raise ConfigError("engine 'spark' needs pyspark: pip install 'fitintent[spark]'") from None
     # Python workers of mapInArrow must run the interpreter that has pyarrow and fitintent.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)

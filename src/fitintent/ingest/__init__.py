@@ -5,6 +5,13 @@ from fitintent.ingest._read import FORMATS, find_files, stage
 from fitintent.ingest._validate import QUARANTINE_COLUMNS, validate
 
 __all__ = [
-    "FORMATS", "QUARANTINE_COLUMNS", "REQUIRED_SOURCES", "Ingested", "Reconciliation",
-    "find_files", "ingest", "stage", "validate",
+    "FORMATS",
+    "QUARANTINE_COLUMNS",
+    "REQUIRED_SOURCES",
+    "Ingested",
+    "Reconciliation",
+    "find_files",
+    "ingest",
+    "stage",
+    "validate",
 ]

@@ -25,10 +25,23 @@ import pyarrow.parquet as pq
 from fitintent.contracts import Contract
 from fitintent.errors import InputError
 
-FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".parquet": "parquet", ".jsonl": "jsonl",
-           ".ndjson": "jsonl"}
-REJECT_SCHEMA = pa.schema([("_file", pa.string()), ("_row", pa.int64()), ("reasons", pa.string()),
-                           ("record", pa.string())])
+FORMATS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".txt": "tsv",
+    ".parquet": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
+REJECT_SCHEMA = pa.schema(
+    [
+        ("source", pa.string()),
+        ("_file", pa.string()),
+        ("_row", pa.int64()),
+        ("reasons", pa.string()),
+        ("record", pa.string()),
+    ]
+)
 _BATCH_ROWS = 100_000
 
 
@@ -50,8 +63,9 @@ def find_files(source: str, folder: Path, explicit: str | None) -> list[Path]:
     if explicit:
         p = Path(explicit)
         base = p if p.is_absolute() else folder / p
-        matches = sorted(base.parent.glob(base.name)) if any(ch in base.name for ch in "*?[") else [
-            base]
+        matches = (
+            sorted(base.parent.glob(base.name)) if any(ch in base.name for ch in "*?[") else [base]
+        )
         if not matches or not all(m.exists() for m in matches):
             raise InputError(str(base), "no such file (set in [sources.files])")
         return matches
@@ -73,8 +87,10 @@ def stage(contract: Contract, files: list[Path], out: Path) -> Staged:
         for f in files:
             fmt = FORMATS.get(f.suffix.lower())
             if fmt is None:
-                raise InputError(str(f), f"unsupported file type '{f.suffix}' "
-                                 f"(use one of {', '.join(sorted(FORMATS))})")
+                raise InputError(
+                    str(f),
+                    f"unsupported file type '{f.suffix}' (use one of {', '.join(sorted(FORMATS))})",
+                )
             staged.files.append(str(f))
             reader = {"csv": _csv, "tsv": _csv, "parquet": _parquet, "jsonl": _jsonl}[fmt]
             for batch in reader(f, contract, schema, staged, rejects, fmt):
@@ -82,8 +98,10 @@ def stage(contract: Contract, files: list[Path], out: Path) -> Staged:
                 writer.write_batch(batch)
     staged.rejected = len(rejects)
     staged.rows_in += len(rejects)
-    pq.write_table(pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA),
-                   staged.rejects_dir / "part-00000.parquet")
+    pq.write_table(
+        pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA),
+        staged.rejects_dir / "part-00000.parquet",
+    )
     return staged
 
 
@@ -92,7 +110,9 @@ def _staged_schema(contract: Contract) -> pa.Schema:
     return pa.schema([*cols, ("_file", pa.string()), ("_row", pa.int64())])
 
 
-def _match_header(names: list[str], contract: Contract, file: Path, staged: Staged) -> dict[str, str]:
+def _match_header(
+    names: list[str], contract: Contract, file: Path, staged: Staged
+) -> dict[str, str]:
     """Map the file's column names onto the contract's (case and surrounding blanks ignored)."""
     clean = [n.strip().lstrip("\ufeff").strip().lower() for n in names]
     seen: set[str] = set()
@@ -102,23 +122,33 @@ def _match_header(names: list[str], contract: Contract, file: Path, staged: Stag
         seen.add(n)
     for col in contract.required_columns:
         if col not in seen:
-            raise InputError(str(file), f"required column is missing (found: {', '.join(clean)})",
-                             column=col)
+            raise InputError(
+                str(file), f"required column is missing (found: {', '.join(clean)})", column=col
+            )
     known = set(contract.column_names)
-    staged.ignored_columns += [n for n in clean if n not in known and n not in staged.ignored_columns]
+    staged.ignored_columns += [
+        n for n in clean if n not in known and n not in staged.ignored_columns
+    ]
     return dict(zip(names, clean, strict=True))
 
 
-def _to_batch(columns: dict[str, pa.Array], contract: Contract, schema: pa.Schema, file: Path,
-              rows: pa.Array) -> pa.RecordBatch:
+def _to_batch(
+    columns: dict[str, pa.Array], contract: Contract, schema: pa.Schema, file: Path, rows: pa.Array
+) -> pa.RecordBatch:
     n = len(rows)
     arrays = [columns.get(c, pa.nulls(n, pa.string())) for c in contract.column_names]
     arrays += [pa.repeat(pa.scalar(str(file)), n), rows]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-def _csv(file: Path, contract: Contract, schema: pa.Schema, staged: Staged,
-         rejects: list[dict[str, object]], fmt: str) -> Iterator[pa.RecordBatch]:
+def _csv(
+    file: Path,
+    contract: Contract,
+    schema: pa.Schema,
+    staged: Staged,
+    rejects: list[dict[str, object]],
+    fmt: str,
+) -> Iterator[pa.RecordBatch]:
     delimiter = "\t" if fmt == "tsv" else ","
     header = _read_header(file, delimiter)
     mapping = _match_header(header, contract, file, staged)
@@ -126,21 +156,36 @@ def _csv(file: Path, contract: Contract, schema: pa.Schema, staged: Staged,
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
         bad_rows.add(row.number)
-        rejects.append({"_file": str(file), "_row": row.number, "record": row.text[:2000],
-                        "reasons": f"row has {row.actual_columns} fields, the header has "
-                                   f"{row.expected_columns}"})
+        rejects.append(
+            {
+                "source": contract.name,
+                "_file": str(file),
+                "_row": row.number,
+                "record": row.text[:2000],
+                "reasons": f"row has {row.actual_columns} fields, the header has "
+                f"{row.expected_columns}",
+            }
+        )
         return "skip"
 
     try:
         reader = pacsv.open_csv(
             file,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False,
-                                           block_size=16 << 20),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid,
-                                             ignore_empty_lines=False, newlines_in_values=True),
+            read_options=pacsv.ReadOptions(
+                column_names=header, skip_rows=1, use_threads=False, block_size=16 << 20
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                invalid_row_handler=on_invalid,
+                ignore_empty_lines=False,
+                newlines_in_values=True,
+            ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True,
-                null_values=[""], quoted_strings_can_be_null=True),
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=True,
+                null_values=[""],
+                quoted_strings_can_be_null=True,
+            ),
         )
         next_row = 2
         for batch in reader:
@@ -170,8 +215,9 @@ def _read_header(file: Path, delimiter: str) -> list[str]:
     try:
         line = first.decode("utf-8").lstrip("\ufeff").rstrip("\r\n")
     except UnicodeDecodeError:
-        raise InputError(str(file), "the header is not UTF-8 text (save the file as UTF-8)",
-                         row=1) from None
+        raise InputError(
+            str(file), "the header is not UTF-8 text (save the file as UTF-8)", row=1
+        ) from None
     if not line.strip():
         raise InputError(str(file), "the file is empty or has no header row", row=1)
     return [h.strip() for h in next(csv.reader([line], delimiter=delimiter))]
@@ -186,8 +232,14 @@ def _arrow_error(file: Path, header: list[str], e: Exception) -> InputError:
     return InputError(str(file), f"cannot be parsed: {text.splitlines()[0]}", column=column)
 
 
-def _parquet(file: Path, contract: Contract, schema: pa.Schema, staged: Staged,
-             rejects: list[dict[str, object]], fmt: str) -> Iterator[pa.RecordBatch]:
+def _parquet(
+    file: Path,
+    contract: Contract,
+    schema: pa.Schema,
+    staged: Staged,
+    rejects: list[dict[str, object]],
+    fmt: str,
+) -> Iterator[pa.RecordBatch]:
     try:
         pf = pq.ParquetFile(file)
     except (OSError, pa.ArrowInvalid) as e:
@@ -216,8 +268,14 @@ def _as_text(arr: pa.Array) -> pa.Array:
     return arr.cast(pa.string())
 
 
-def _jsonl(file: Path, contract: Contract, schema: pa.Schema, staged: Staged,
-           rejects: list[dict[str, object]], fmt: str) -> Iterator[pa.RecordBatch]:
+def _jsonl(
+    file: Path,
+    contract: Contract,
+    schema: pa.Schema,
+    staged: Staged,
+    rejects: list[dict[str, object]],
+    fmt: str,
+) -> Iterator[pa.RecordBatch]:
     mapping: dict[str, str] | None = None
     buffer: list[tuple[int, dict[str, object]]] = []
     try:
@@ -231,8 +289,15 @@ def _jsonl(file: Path, contract: Contract, schema: pa.Schema, staged: Staged,
                 except json.JSONDecodeError as e:
                     obj, reason = None, f"not valid JSON: {e.msg}"
                 if not isinstance(obj, dict):
-                    rejects.append({"_file": str(file), "_row": number, "reasons": reason,
-                                    "record": line.strip()[:2000]})
+                    rejects.append(
+                        {
+                            "source": contract.name,
+                            "_file": str(file),
+                            "_row": number,
+                            "reasons": reason,
+                            "record": line.strip()[:2000],
+                        }
+                    )
                     continue
                 if mapping is None:
                     mapping = _match_header(list(obj), contract, file, staged)
@@ -250,8 +315,9 @@ def _jsonl(file: Path, contract: Contract, schema: pa.Schema, staged: Staged,
         yield _json_batch(buffer, contract, schema, file)
 
 
-def _json_batch(buffer: list[tuple[int, dict[str, object]]], contract: Contract,
-                schema: pa.Schema, file: Path) -> pa.RecordBatch:
+def _json_batch(
+    buffer: list[tuple[int, dict[str, object]]], contract: Contract, schema: pa.Schema, file: Path
+) -> pa.RecordBatch:
     keys: dict[str, None] = {}
     for _, obj in buffer:
         keys.update(dict.fromkeys(k.strip().lower() for k in obj))

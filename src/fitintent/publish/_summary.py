@@ -11,7 +11,9 @@ Per partner, and per (partner, location)::
 * ``expiring_agreements``: agreements of those accounts whose ``end_date`` lies in the fiscal year
   holding the period (``period.fiscal_year(cfg.fiscal.start_month)``, both ends inclusive);
   ``expiring_revenue`` is the sum of their ``expiring_revenue`` and ``open_expiring_revenue`` the
-  part under the programs in ``cfg.sources.open_programs``. Money is double rounded to cents.
+  part under the programs in ``cfg.sources.open_programs``. Money is double in whole cents: each
+  agreement's revenue is rounded to the cent before it is added up (exact and the same on every
+  engine).
 * The type columns count accounts by ``smb_type_summary`` (one type per account, so they add up to
   ``smc_customers``); the ``*_base`` columns count the flags, so an account that is both user and
   compute based is in both.
@@ -29,13 +31,17 @@ from fitintent.engine import DataFrame, F
 from fitintent.period import Period
 from fitintent.segment import smb_types
 
-MONEY = ("expiring_revenue", "open_expiring_revenue")
-
 
 def _cents(col: Any) -> Any:
-    # round(x, 2) differs between engines on doubles like 1.005 (DuckDB rounds the binary value,
-    # Spark its decimal text); rounding x * 100 to an integer agrees on both.
-    return F.round(col * F.lit(100.0), 0) / F.lit(100.0)
+    """A money amount as whole cents held in a double.
+
+    ``round(x, 2)`` differs between engines on doubles like 1.005 (DuckDB rounds the binary value,
+    Spark its decimal text); rounding ``x * 100`` to an integer agrees on both. Sums of these
+    integral doubles are exact (below 2**53 cents) and so do not depend on the order the engine
+    adds rows in, which a plain double sum does: the two engines then round a sum lying on half a
+    cent differently. Each agreement's revenue therefore counts to the cent.
+    """
+    return F.round(col * F.lit(100.0), 0)
 
 
 def _count(cond: Any) -> Any:
@@ -46,7 +52,10 @@ def _count(cond: Any) -> Any:
 
 def _count_columns(cfg: Config) -> list[str]:
     return [
-        "smc_customers", *smb_types(cfg), "top_unmanaged_user_base", "top_unmanaged_compute_base",
+        "smc_customers",
+        *smb_types(cfg),
+        "top_unmanaged_user_base",
+        "top_unmanaged_compute_base",
     ]
 
 
@@ -61,13 +70,13 @@ def _account_measures(accounts: DataFrame, keys: list[str], cfg: Config) -> Data
 
 
 def _agreement_measures(rows: DataFrame, keys: list[str], cfg: Config) -> DataFrame:
-    revenue = F.col("expiring_revenue").cast("double")
+    revenue = _cents(F.col("expiring_revenue").cast("double"))
     programs = cfg.sources.open_programs
     is_open = F.col("license_program").isin(programs) if programs else F.lit(False)
     return rows.groupBy(*keys).agg(
         F.count(F.lit(1)).alias("expiring_agreements"),
-        F.sum(revenue).cast("double").alias("_revenue"),
-        F.sum(F.when(is_open, revenue).otherwise(F.lit(0.0))).cast("double").alias("_open"),
+        F.sum(revenue).cast("double").alias("_revenue_cents"),
+        F.sum(F.when(is_open, revenue).otherwise(F.lit(0.0))).cast("double").alias("_open_cents"),
     )
 
 
@@ -77,10 +86,12 @@ def _measures(cfg: Config) -> list[Any]:
     return [
         F.coalesce(F.col("smc_customers"), zero).cast("long").alias("smc_customers"),
         F.coalesce(F.col("expiring_agreements"), zero).cast("long").alias("expiring_agreements"),
-        _cents(F.coalesce(F.col("_revenue"), F.lit(0.0))).cast("double").alias("expiring_revenue"),
-        _cents(F.coalesce(F.col("_open"), F.lit(0.0))).cast("double").alias(
-            "open_expiring_revenue"
-        ),
+        (F.coalesce(F.col("_revenue_cents"), F.lit(0.0)) / F.lit(100.0))
+        .cast("double")
+        .alias("expiring_revenue"),
+        (F.coalesce(F.col("_open_cents"), F.lit(0.0)) / F.lit(100.0))
+        .cast("double")
+        .alias("open_expiring_revenue"),
         *[F.coalesce(F.col(c), zero).cast("long").alias(c) for c in counts[1:]],
     ]
 
@@ -100,7 +111,10 @@ def summarize(
     """
     fy = period.fiscal_year(cfg.fiscal.start_month)
     accounts = segmented_accounts.select(
-        "account_id", "partner_id", "location_id", "smb_type_summary",
+        "account_id",
+        "partner_id",
+        "location_id",
+        "smb_type_summary",
         F.coalesce(F.col("top_unmanaged_user"), F.lit(False)).alias("top_unmanaged_user"),
         F.coalesce(F.col("top_unmanaged_compute"), F.lit(False)).alias("top_unmanaged_compute"),
     )

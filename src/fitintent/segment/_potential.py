@@ -205,8 +205,11 @@ def _fit_quality(
     if n == 0:
         return None, None
     sse = sum(
-        g.n * (max(g.vy - 2 * slope * g.cxy + slope**2 * g.vx, 0.0)
-               + (g.my - slope * g.mx - intercepts[k]) ** 2)
+        g.n
+        * (
+            max(g.vy - 2 * slope * g.cxy + slope**2 * g.vx, 0.0)
+            + (g.my - slope * g.mx - intercepts[k]) ** 2
+        )
         for k, g in groups.items()
     )
     ybar = sum(g.n * g.my for g in groups.values()) / n
@@ -260,18 +263,26 @@ def fit_potential(
         intercept = math.log(rate)
         r2, rmse = _fit_quality(groups, 1.0, dict.fromkeys(groups, intercept))
         return PotentialModel(
-            method=METHOD_FALLBACK, intercept=intercept, slope=1.0, r2=r2, rmse_log=rmse,
-            fallback_reason=reason, **common,
+            method=METHOD_FALLBACK,
+            intercept=intercept,
+            slope=1.0,
+            r2=r2,
+            rmse_log=rmse,
+            fallback_reason=reason,
+            **common,
         )
 
     slope = sxy / sxx
     raw = {k: g.my - slope * g.mx for k, g in groups.items()}
     intercept = sum(g.n * raw[k] for k, g in groups.items()) / n
-    offsets = {
-        k: (raw[k] - intercept) * g.n / (g.n + shrinkage) for k, g in groups.items()
-    }
+    offsets = {k: (raw[k] - intercept) * g.n / (g.n + shrinkage) for k, g in groups.items()}
     r2, rmse = _fit_quality(groups, slope, {k: intercept + offsets[k] for k in groups})
     return PotentialModel(
-        method=METHOD_FIT, intercept=intercept, slope=slope, industry_offsets=offsets,
-        r2=r2, rmse_log=rmse, **common,
+        method=METHOD_FIT,
+        intercept=intercept,
+        slope=slope,
+        industry_offsets=offsets,
+        r2=r2,
+        rmse_log=rmse,
+        **common,
     )

@@ -3,7 +3,7 @@
 The window is ``cfg.segments.potential_window_months`` months ending with the period (inclusive),
 and the window of the same length just before it gives the growth. Both are annualised to twelve
 months (``x 12 / window_months``) so the column names stay true when the window is configured
-shorter or longer than a year.
+shorter or longer than a year. Each transaction's revenue counts to the cent.
 
 >>> spend = compute_spend(transactions, cfg, Period.parse("2026-06"))   # doctest: +SKIP
 >>> spend.columns                                                       # doctest: +SKIP
@@ -45,12 +45,15 @@ def compute_spend(transactions: DataFrame, cfg: Config, period: Period) -> DataF
     products = cfg.compute_products
     is_compute = F.col("product").isin(products) if products else F.lit(False)
     rows = transactions.where(is_compute & _within("month", (previous[0], current[1])))
-    revenue = F.col("revenue").cast("double")
+    # Whole cents in a double add up exactly, so the result does not depend on the order an
+    # engine adds rows in (plain double sums differ in the last bits between DuckDB and Spark).
+    cents = F.round(F.col("revenue").cast("double") * F.lit(100.0), 0)
+    scale = F.lit(annualise / 100.0)
     return rows.groupBy("account_id").agg(
-        (F.sum(F.when(_within("month", current), revenue).otherwise(F.lit(0.0))) * annualise)
+        (F.sum(F.when(_within("month", current), cents).otherwise(F.lit(0.0))) * scale)
         .cast("double")
         .alias("compute_spend_12m"),
-        (F.sum(F.when(_within("month", previous), revenue).otherwise(F.lit(0.0))) * annualise)
+        (F.sum(F.when(_within("month", previous), cents).otherwise(F.lit(0.0))) * scale)
         .cast("double")
         .alias("compute_spend_prev_12m"),
     )

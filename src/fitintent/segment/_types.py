@@ -14,7 +14,8 @@ Compute potential (``compute_potential_3y``, USD over ``potential_years`` years,
 Flags (both can hold for one account):
 
 * ``top_unmanaged_user``: ``employees >= top_user_min_employees`` (300);
-* ``top_unmanaged_compute``: ``compute_potential_3y > compute_potential_min`` (strictly above 10,000).
+* ``top_unmanaged_compute``: ``compute_potential_3y > compute_potential_min`` (strictly above
+  10,000).
 
 ``smb_type`` is the size type: ``top_unmanaged_user`` (>= 300), ``medium`` (25 to 299),
 ``small`` (< 25) and, when ``very_small_max_employees`` is set, ``very_small``
@@ -57,8 +58,14 @@ SUB_SEGMENT_LABELS: dict[str, str] = {
     "very_small": "Very Small Business",
 }
 SEGMENT_COLUMNS = (
-    "compute_spend_12m", "compute_potential_3y", "top_unmanaged_user", "top_unmanaged_compute",
-    "smb_type", "smb_type_summary", "segment", "sub_segment",
+    "compute_spend_12m",
+    "compute_potential_3y",
+    "top_unmanaged_user",
+    "top_unmanaged_compute",
+    "smb_type",
+    "smb_type_summary",
+    "segment",
+    "sub_segment",
 )
 
 
@@ -137,7 +144,8 @@ def segment(accounts: DataFrame, spend: DataFrame, model: PotentialModel, cfg: C
         F.col("compute_spend_12m").alias("_s12"),
         F.col("compute_spend_prev_12m").alias("_sprev"),
     )
-    kept = [c for c in accounts.columns if c not in SEGMENT_COLUMNS]
+    # Segmentation columns already on the input (a re-run) are replaced, not duplicated.
+    kept = [c for c in accounts.columns if c not in {*SEGMENT_COLUMNS, "compute_spend_prev_12m"}]
     joined = accounts.select(*kept).join(
         spent, on=F.col("account_id") == F.col("_spend_account_id"), how="left"
     )
@@ -166,12 +174,22 @@ def segment(accounts: DataFrame, spend: DataFrame, model: PotentialModel, cfg: C
         "smb_type",
     )
     summarised = typed.select(
-        *kept, "compute_spend_12m", "compute_potential_3y", "top_unmanaged_user",
-        "top_unmanaged_compute", "smb_type", _summary(cfg).alias("smb_type_summary"),
+        *kept,
+        "compute_spend_12m",
+        "compute_potential_3y",
+        "top_unmanaged_user",
+        "top_unmanaged_compute",
+        "smb_type",
+        _summary(cfg).alias("smb_type_summary"),
     )
     return summarised.select(
-        *kept, "compute_spend_12m", "compute_potential_3y", "top_unmanaged_user",
-        "top_unmanaged_compute", "smb_type", "smb_type_summary",
+        *kept,
+        "compute_spend_12m",
+        "compute_potential_3y",
+        "top_unmanaged_user",
+        "top_unmanaged_compute",
+        "smb_type",
+        "smb_type_summary",
         F.lit(SEGMENT_LABEL).alias("segment"),
         _label(F.col("smb_type_summary"), SUB_SEGMENT_LABELS).alias("sub_segment"),
     )
