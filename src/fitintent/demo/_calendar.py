@@ -37,9 +37,6 @@ class Calendar:
         """The last day of the period (the last month of history)."""
         return int(self.month_start[-1]) - 1
 
-    def month_days(self) -> np.ndarray:
-        return np.diff(self.month_start)
-
     def month_of(self, days: np.ndarray) -> np.ndarray:
         """Month index of each day (may be negative or >= months outside the history)."""
         d = np.asarray(days).astype("datetime64[D]")
@@ -65,9 +62,6 @@ class Calendar:
         """Calendar month (1..12) of each history month."""
         months = (np.datetime64(str(self.period), "M") - np.arange(self.months)[::-1])
         return months.astype(np.int64) % 12 + 1
-
-    def year_of(self, days: np.ndarray) -> np.ndarray:
-        return np.asarray(days).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
 
 
 def day(text: str) -> int:

@@ -1,5 +1,5 @@
-"""What the demo market sells and runs: product SKUs and prices, the causal weights of each product's
-propensity, and the technologies of the install base.
+"""What the demo market sells and runs: product SKUs and prices, the causal weights of each
+product's propensity, and the technologies of the install base.
 
 Feature names used in the weights (all observed by the pipeline unless marked hidden):
 ``size`` (standardised log head count), ``mid`` (bump around 60 employees), ``tech`` (industry
@@ -43,7 +43,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         (Sku("Business Basic", 6.0, 0.25, 0.0), Sku("Business Standard", 12.5, 0.35, 0.0),
          Sku("Business Premium", 22.0, 0.25, 0.0), Sku("E3", 36.0, 0.12, 0.7),
          Sku("E5", 57.0, 0.03, 0.3)),
-        (0.6, 1.0), 1, -0.75, -5.4,
+        (0.6, 1.0), 1, -0.75, -5.6,
         {"size": 0.3, "tech": 0.5, "itb": 0.3, "growth": 1.0, "eos_client": 0.7, "google": -0.4,
          "own_O365": 1.2, "own_M365": -0.9, "slack": -0.2, "renewal": 0.6, "non_profit": 0.3},
         sales_days=35.0,
@@ -51,7 +51,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
     DemoProduct(
         "O365", "Modern Work", ("email", "collaboration"),
         (Sku("E1", 10.0, 0.4, 0.3), Sku("E3", 23.0, 0.6, 0.7)),
-        (0.5, 0.9), 1, -1.9, -7.3,
+        (0.5, 0.9), 1, -1.9, -6.8,
         {"size": 0.2, "eos_client": 0.5, "own_M365": -2.0, "own_O365": -0.8, "google": -0.3},
         sales_days=30.0,
     ),
@@ -59,7 +59,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "Surface", "Devices", ("devices", "remote_work"),
         (Sku("Pro", 1300.0, 0.5, 0.5), Sku("Laptop", 1200.0, 0.35, 0.4),
          Sku("Go", 600.0, 0.15, 0.1)),
-        (0.05, 0.3), 1, -3.4, -6.8,
+        (0.05, 0.3), 1, -3.4, -6.9,
         {"size": 0.25, "tech": 0.4, "itb": 0.4, "own_M365": 0.5, "eos_client": 0.8,
          "growth": 0.8},
         sales_days=25.0, kind="device",
@@ -67,7 +67,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
     DemoProduct(
         "D365BC", "Business Applications", ("accounting", "erp"),
         (Sku("Essentials", 70.0, 0.7, 0.5), Sku("Premium", 100.0, 0.3, 0.5)),
-        (0.05, 0.2), 1, -4.1, -7.0,
+        (0.05, 0.2), 1, -4.1, -6.8,
         {"mid": 1.0, "size": -0.2, "legacy_acct": 1.0, "own_D365BC": -1.0, "own_D365FO": -2.0,
          "growth": 0.7, "renewal": 0.3},
         sales_days=60.0,
@@ -75,14 +75,14 @@ PRODUCTS: tuple[DemoProduct, ...] = (
     DemoProduct(
         "D365FO", "Business Applications", ("erp", "analytics"),
         (Sku("Finance", 180.0, 0.6, 0.6), Sku("Supply Chain", 180.0, 0.4, 0.4)),
-        (0.05, 0.15), 5, -5.2, -8.8,
+        (0.05, 0.15), 5, -5.2, -8.4,
         {"size": 0.85, "own_D365BC": 0.9, "own_D365FO": -1.0, "itb": 0.3, "renewal": 0.3},
         sales_days=110.0,
     ),
     DemoProduct(
         "D365CE", "Business Applications", ("crm", "analytics"),
         (Sku("Sales Professional", 65.0, 0.6, 0.4), Sku("Sales Enterprise", 105.0, 0.4, 0.6)),
-        (0.05, 0.25), 1, -3.8, -7.5,
+        (0.05, 0.25), 1, -3.8, -7.2,
         {"size": 0.45, "tech": 0.3, "salesforce": -0.5, "own_M365": 0.4, "own_D365CE": -1.0,
          "growth": 0.6, "renewal": 0.3},
         sales_days=70.0,
@@ -90,7 +90,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
     DemoProduct(
         "PowerApps", "Business Applications", ("low_code", "analytics"),
         (Sku("Per App", 5.0, 0.5, 0.4), Sku("Per User", 20.0, 0.5, 0.6)),
-        (0.05, 0.5), 1, -4.6, -7.5,
+        (0.05, 0.5), 1, -4.6, -7.2,
         {"size": 0.35, "tech": 0.5, "own_M365": 0.8, "own_D365CE": 0.5, "own_PowerApps": -0.8,
          "itb": 0.3},
         sales_days=40.0,
@@ -99,7 +99,7 @@ PRODUCTS: tuple[DemoProduct, ...] = (
         "Azure", "Azure", ("cloud_migration", "data_centre", "virtualisation", "security",
                            "analytics"),
         (Sku("Azure Plan", 0.12, 1.0, 1.0),),
-        (0.0, 0.0), 1, -3.5, -6.95,
+        (0.0, 0.0), 1, -3.5, -7.1,
         {"size": 0.45, "tech": 0.7, "itb": 0.5, "eos_server": 0.8, "vmware": 0.6, "aws": -0.4,
          "own_Azure": -0.3, "own_M365": 0.3, "renewal": 0.4},
         sales_days=50.0, kind="consumption",
@@ -110,8 +110,8 @@ DIVISIONS: tuple[str, ...] = ("Modern Work", "Business Applications", "Azure", "
 
 # Weights of the hidden factors; kept apart from the observed ones above so that the share of
 # the propensity a model can learn is a single, visible choice.
-HIDDEN_BUDGET = 0.45
-HIDDEN_CHAMPION = 0.45
+HIDDEN_BUDGET = 0.4
+HIDDEN_CHAMPION = 0.35
 HIDDEN_MATURITY = 0.35
 TIMING_SD = 0.9
 TIMING_RHO = 0.5

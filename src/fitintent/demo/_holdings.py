@@ -49,9 +49,10 @@ class Spans:
                         cal.months - 1)
         return first, np.minimum(last, cal.months - 1)
 
-    def level(self, month: np.ndarray, first: np.ndarray) -> np.ndarray:
-        grown = self.seats * (1.0 + self.growth) ** np.maximum(month - first, 0)
-        return grown * np.where(month >= self.step_month, self.step, 1.0)
+    def level(self, rows: np.ndarray, month: np.ndarray, first: np.ndarray) -> np.ndarray:
+        """Seats (or spend) of spans ``rows`` at ``month``, given their first billed month."""
+        grown = self.seats[rows] * (1.0 + self.growth[rows]) ** np.maximum(month - first, 0)
+        return grown * np.where(month >= self.step_month[rows], self.step[rows], 1.0)
 
 
 def _new_spans(a: np.ndarray, p: np.ndarray, sku: np.ndarray, start: np.ndarray,
@@ -107,17 +108,19 @@ def _expand(rng: np.random.Generator, spans: Spans, deals: Deals, rows: np.ndarr
                & (rng.random(len(idx)) < 0.5))
     step = ~upgrade & (spans.step_month[idx] == NEVER)
     consumption = _KIND[spans.product[idx]] == "consumption"
-    factor = np.where(consumption, rng.uniform(1.3, 2.0, len(idx)), rng.uniform(1.15, 1.5, len(idx)))
+    k = len(idx)
+    factor = np.where(consumption, rng.uniform(1.3, 2.0, k), rng.uniform(1.15, 1.5, k))
     spans.step_month[idx[step]] = close_month[step] + 1
     spans.step[idx[step]] = factor[step]
     up = idx[upgrade]
     first_billed, _ = spans.billed(cal)
-    seats_now = np.round(spans.level(close_month[upgrade], first_billed[up]))
+    seats_now = np.round(spans.level(up, close_month[upgrade], first_billed[up]))
+    upgraded = _new_spans(spans.account[up], spans.product[up], np.full(len(up), _E5),
+                          close[upgrade], np.maximum(seats_now, 1), np.full(len(up), 0.002))
+    upgraded.end_day, upgraded.reason = spans.end_day[up], spans.reason[up]  # a churn carries over
     spans.end_day[up] = close[upgrade]
     spans.reason[up] = UPGRADED
-    return spans.extend(_new_spans(
-        spans.account[up], spans.product[up], np.full(len(up), _E5), close[upgrade],
-        np.maximum(seats_now, 1), np.full(len(up), 0.002)))
+    return spans.extend(upgraded)
 
 
 def _expand_months(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -132,7 +135,7 @@ def transactions_table(rng: np.random.Generator, spans: Spans, purchases: dict[s
     first, last = spans.billed(cal)
     row, month = _expand_months(first, last)
     p, sku = spans.product[row], spans.sku[row]
-    level = spans.level(month, first[row])
+    level = spans.level(row, month, first[row])
     consumption = _KIND[p] == "consumption"
     revenue_c = level * np.exp(rng.normal(0.0, 0.1, len(row)))
     price = sku_price(p, sku)
@@ -170,7 +173,7 @@ def subscriptions_table(rng: np.random.Generator, spans: Spans, account_ids: pa.
     rows = order[keep]
     s = Spans(*(getattr(spans, f.name)[rows] for f in fields(spans)))
     first, last = s.billed(cal)
-    level = s.level(np.maximum(last, first), first)
+    level = s.level(np.arange(len(rows)), np.maximum(last, first), first)
     consumption = _KIND[s.product] == "consumption"
     seats = np.where(consumption, 1 + np.minimum(level // 5000, 19), np.maximum(np.round(level), 1))
     k = len(rows)

@@ -97,7 +97,8 @@ PARTNER_BRANDS: tuple[str, ...] = (
     "Blue Yonder", "City Power", "First Up", "Bellows", "Fourth Street", "VanArsdel", "Lakeshore",
     "Northgate", "Skyline", "Summit", "Vertex", "Keystone", "Meridian", "Pinnacle", "Redwood",
     "Silverline", "Tidewater", "Union Square", "Westbrook", "Bridgeport", "Cascade", "Driftwood",
-    "Everest", "Foxhall", "Greystone", "Hillcrest", "Ironwood", "Jetstream", "Kingsley", "Lighthouse",
+    "Everest", "Foxhall", "Greystone", "Hillcrest", "Ironwood", "Jetstream", "Kingsley",
+    "Lighthouse",
     "Maplewood", "Newport", "Oakridge", "Parkside", "Quayside", "Riverside",
 )
 PARTNER_KINDS: tuple[str, ...] = (

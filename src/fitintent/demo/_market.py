@@ -29,7 +29,7 @@ from fitintent.demo._ownership import NEVER, Ownership, sigmoid
 KAPPA = 0.6  # share of buying cycles that become an opportunity
 LEAD_PROBS = np.array([0.45, 0.3, 0.17, 0.08])  # months of research before the opportunity: 0..3
 LOUD_SHARE = 0.8  # cycles that show in online signals
-WIN_BASE = -1.6
+WIN_BASE = -1.3
 HORIZON = 3  # months after the month that the true propensity looks at
 _SEASON = {1: -0.1, 5: 0.15, 6: 0.3, 7: -0.1, 8: -0.2, 12: 0.15}
 _LEAD_CDF = np.cumsum(LEAD_PROBS)
@@ -54,10 +54,10 @@ class Cycles:
 @dataclass
 class Market:
     truth: np.ndarray  # (A, P, months) float32
-    observed: np.ndarray  # (A, P, months) float32: the observed part of the hazard logit
     cycles: Cycles
     fit: np.ndarray  # (A, P) observed logit at the period, without intercept
     hidden: np.ndarray  # (A, P)
+    champion: np.ndarray  # (A, P)
 
 
 def _season(cal: Calendar) -> np.ndarray:
@@ -100,8 +100,8 @@ class _Simulation:
         created = m + lead
         created_day = cal.day_in_month(created, rng.random(k))
         fit = np.clip(observed[a, p], -3.0, 3.0)
-        win = sigmoid(WIN_BASE + 0.4 * fit + 0.5 * self.firm.budget[a]
-                      + 0.7 * self.drivers.champion[a, p] + rng.normal(0.0, 0.5, k))
+        win = sigmoid(WIN_BASE + 0.1 * fit + 0.25 * self.firm.budget[a]
+                      + 0.35 * self.drivers.champion[a, p] + rng.normal(0.0, 0.8, k))
         median = _SALES_DAYS[p] * np.exp(0.15 * self.firm.size[a])
         days = np.clip(np.round(rng.lognormal(np.log(median), 0.6)), 3, 540).astype(np.int64)
         close_day = created_day + days
@@ -136,7 +136,6 @@ def simulate(rng: np.random.Generator, firm: Firmographics, drivers: Drivers, ow
     timing = rng.normal(0.0, TIMING_SD, shape)
     innovation = np.sqrt(1.0 - TIMING_RHO**2) * TIMING_SD
     truth = np.empty((*shape, cal.months), dtype=np.float32)
-    seen = np.empty_like(truth)
     observed = drivers.fit
     for m in range(cal.months):
         owned = (sim.own_start <= m) & (m < sim.own_end)
@@ -146,7 +145,6 @@ def simulate(rng: np.random.Generator, firm: Firmographics, drivers: Drivers, ow
         a, p = np.nonzero(eligible & (rng.random(shape) < sigmoid(logit)))
         sim.start(a, p, m, observed)
         truth[:, :, m] = _oracle(logit, timing, season, m, sim.cool, sim.created > m)
-        seen[:, :, m] = HAZARD_BASE + observed + season[m]
         timing = TIMING_RHO * timing + innovation * rng.standard_normal(shape)
-    return Market(truth=truth, observed=seen, cycles=sim.cycles(), fit=observed,
-                  hidden=drivers.hidden)
+    return Market(truth=truth, cycles=sim.cycles(), fit=observed,
+                  hidden=drivers.hidden, champion=drivers.champion)

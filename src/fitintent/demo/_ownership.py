@@ -74,17 +74,18 @@ def draw_ownership(rng: np.random.Generator, firm: Firmographics, drivers: Drive
                    cal: Calendar) -> Ownership:
     n, n_products = drivers.fit.shape
     present = drivers.present(0)
+    founded_day = (firm.founded - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(
+        np.int64)
+    existed = founded_day < cal.first_day - 1  # firms founded later hold nothing at the start
     owned = np.zeros((n, n_products), dtype=bool)
     for pi in range(n_products):  # in catalog order: a product's odds see earlier holdings
         logit = (OWN_BASE[pi] + drivers.fit[:, pi] + present @ W_GROUP[pi]
                  + owned.astype(np.float64) @ W_OWN[pi] + 0.5 * firm.budget
                  + 0.4 * firm.maturity + rng.normal(0.0, 0.5, n))
-        owned[:, pi] = rng.random(n) < sigmoid(logit)
+        owned[:, pi] = (rng.random(n) < sigmoid(logit)) & existed
     a, p = np.nonzero(owned)
     k = len(a)
-    founded = (firm.founded[a] - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(
-        np.int64)
-    lo = np.maximum(founded, _EARLIEST_START)
+    lo = np.maximum(founded_day[a], _EARLIEST_START)
     hi = np.maximum(lo + 1, cal.first_day - 1)
     start_day = lo + np.floor(rng.random(k) * (hi - lo)).astype(np.int64)
     churn_month = rng.geometric(CHURN_PER_MONTH, k) - 1
@@ -102,7 +103,7 @@ def draw_ownership(rng: np.random.Generator, firm: Firmographics, drivers: Drive
     spend = np.where(compute, consumption_spend(rng, firm, a), 0.0)
 
     def grid(values: np.ndarray, fill: float | int, dtype: type) -> np.ndarray:
-        out = np.full((n, n_products), fill, dtype=dtype)
+        out: np.ndarray = np.full((n, n_products), fill, dtype=dtype)
         out[a, p] = values
         return out
 

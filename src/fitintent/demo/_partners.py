@@ -91,7 +91,8 @@ def build_network(rng: np.random.Generator, accounts: int) -> PartnerNetwork:
     for i in range(n):
         gen, k = divmod(i, len(combos))
         brand, kind = divmod(int(combos[k]), len(PARTNER_KINDS))
-        names.append(f"{PARTNER_BRANDS[brand]} {PARTNER_KINDS[kind]}" + (f" {gen + 1}" if gen else ""))
+        suffix = f" {gen + 1}" if gen else ""
+        names.append(f"{PARTNER_BRANDS[brand]} {PARTNER_KINDS[kind]}{suffix}")
     loc_partner: list[int] = []
     loc_country: list[int] = []
     loc_city: list[int] = []
@@ -113,11 +114,25 @@ def build_network(rng: np.random.Generator, accounts: int) -> PartnerNetwork:
             loc_country.append(country)
             loc_city.append(city)
             loc_weight.append(2.0 if j == 0 else float(rng.uniform(0.5, 1.5)))
+    # every market has a local partner: a country no location covers goes to the partner
+    # with the fewest locations
+    for country in range(len(COUNTRY_WEIGHTS)):
+        if country in loc_country:
+            continue
+        sizes = np.bincount(np.array(loc_partner), minlength=n)
+        p = int(np.argmin(sizes))
+        if sizes[p] >= 6:
+            break
+        loc_partner.append(p)
+        loc_country.append(country)
+        loc_city.append(int(CITY_OFFSET[country]))
+        loc_weight.append(1.0)
+    order = np.argsort(np.array(loc_partner), kind="stable")
     return PartnerNetwork(
         partner_names=names,
         partner_weight=rng.lognormal(0.0, 0.8, n),
-        loc_partner=np.array(loc_partner, dtype=np.int64),
-        loc_country=np.array(loc_country, dtype=np.int64),
-        loc_city=np.array(loc_city, dtype=np.int64),
-        loc_weight=np.array(loc_weight),
+        loc_partner=np.array(loc_partner, dtype=np.int64)[order],
+        loc_country=np.array(loc_country, dtype=np.int64)[order],
+        loc_city=np.array(loc_city, dtype=np.int64)[order],
+        loc_weight=np.array(loc_weight)[order],
     )
