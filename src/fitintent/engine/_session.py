@@ -41,6 +41,7 @@ class Engine:
     window: Any
     scratch: Path
     _restore: Any = None  # the engine-level session this one displaced, if any
+    _shared: bool = False  # a Spark session that was already running is left running
 
     # -- tables at rest are folders of Parquet files -------------------------------------------
     def read_table(self, path: Path | str) -> DataFrame:
@@ -92,8 +93,9 @@ class Engine:
         return self.read_table(p)
 
     def stop(self) -> None:
-        with contextlib.suppress(Exception):
-            self.session.stop()
+        if not self._shared:
+            with contextlib.suppress(Exception):
+                self.session.stop()
         if self.kind == "duckdb" and self._restore is not None:
             from sqlframe.base.session import _BaseSession
 
@@ -174,6 +176,9 @@ def _spark(settings: EngineSettings, scratch: Path) -> Engine:
     # Python workers of mapInArrow must run the interpreter that has pyarrow and fitintent.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    running = SparkSession.getActiveSession()
+    if running is not None and not settings.remote:
+        return Engine("spark", running, spark_functions, SparkWindow, scratch, _shared=True)
     builder = SparkSession.builder.appName("fitintent")
     if settings.remote:
         builder = builder.remote(settings.remote)
@@ -191,5 +196,6 @@ def _spark(settings: EngineSettings, scratch: Path) -> Engine:
     for k, v in settings.spark_conf.items():
         builder = builder.config(k, v)
     session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR") if not settings.remote else None
+    if not settings.remote:
+        session.sparkContext.setLogLevel("ERROR")
     return Engine("spark", session, spark_functions, SparkWindow, scratch)
