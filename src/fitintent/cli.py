@@ -21,7 +21,8 @@ from fitintent.period import Period
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Which business customers are most likely to buy which product now, and why.")
-out = Console()
+# wide tables (the summary) stay readable when the output is a file or a pipe
+out = Console() if sys.stdout.isatty() else Console(width=200)
 err = Console(stderr=True)
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML configuration file.")]

@@ -22,7 +22,7 @@ from fitintent.engine import Engine, open_engine
 from fitintent.ingest import Ingested, ingest
 from fitintent.period import Period
 from fitintent.publish import Snapshot, SnapshotWriter, summarize
-from fitintent.segment import compute_spend, fit_potential, segment
+from fitintent.segment import compute_spend, fit_potential, segment, segment_card
 from fitintent.signals import resolve_accounts, topic_activity
 
 STAGES = ("ingest", "signals", "segment", "summary", "publish")
@@ -74,7 +74,7 @@ def run(cfg: Config, period: Period, progress: Progress | None = None) -> RunRes
                                 writer.table_path("topic_activity"))
             with clock.stage("segment"):
                 spend = eng.materialize(compute_spend(t["transactions"], cfg, period), "spend")
-                model = fit_potential(t["accounts"], spend, cfg)
+                model = fit_potential(t["accounts"], spend, cfg, period=period)
                 accounts = eng.write_table(
                     segment(t["accounts"], spend, model, cfg).orderBy("account_id"),
                     writer.table_path("accounts"))
@@ -91,7 +91,8 @@ def run(cfg: Config, period: Period, progress: Progress | None = None) -> RunRes
                                 writer.table_path("quarantine"))
                 eng.write_table(eng.from_arrow(data.reconciliation_table(), "reconciliation"),
                                 writer.table_path("reconciliation"))
-                snapshot = writer.publish(_manifest(cfg, eng, period, data, model.card(), clock))
+                snapshot = writer.publish(
+                    _manifest(cfg, eng, period, data, segment_card(model, cfg), clock))
         except BaseException:
             writer.abandon()
             raise
@@ -99,7 +100,7 @@ def run(cfg: Config, period: Period, progress: Progress | None = None) -> RunRes
 
 
 def _manifest(cfg: Config, eng: Engine, period: Period, data: Ingested,
-              potential: dict[str, Any], clock: _Clock) -> dict[str, Any]:
+              segmentation: dict[str, Any], clock: _Clock) -> dict[str, Any]:
     fy = period.fiscal_year(cfg.fiscal.start_month)
     return {
         "engine": eng.kind,
@@ -111,6 +112,6 @@ def _manifest(cfg: Config, eng: Engine, period: Period, data: Ingested,
         "sources": {c.source: {"files": c.files, "rows_in": c.rows_in, "loaded": c.loaded,
                                "quarantined": c.quarantined,
                                "ignored_columns": c.ignored_columns} for c in data.counts},
-        "models": {"compute_potential": potential},
+        "segmentation": segmentation,
         "timings_s": dict(clock.timings),
     }

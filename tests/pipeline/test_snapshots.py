@@ -60,7 +60,9 @@ def test_a_run_publishes_every_table_and_a_manifest(tmp_path: Path) -> None:
         "files": [str(cfg.paths.source_dir / "accounts.csv")], "rows_in": 5, "loaded": 4,
         "quarantined": 1, "ignored_columns": []}
     assert set(m["timings_s"]) >= {"ingest", "signals", "segment", "summary"}
-    assert m["models"]["compute_potential"]["training_rows"] >= 0
+    card = m["segmentation"]["potential_model"]
+    assert card["training_rows"] == 1 and card["fallback"] is True  # one compute customer
+    assert card["window_end"] == "2026-10-31"
     accounts = pq.read_table(snap.path / "accounts").to_pylist()
     assert [a["account_id"] for a in accounts] == ["A1", "A2", "A3", "A4"]
     assert {"smb_type", "smb_type_summary", "segment", "sub_segment"} <= set(accounts[0])
