@@ -234,3 +234,34 @@ def test_extra_columns_pass_through(duck: Engine, employees: int) -> None:
     row = duck.to_arrow(segment(accounts, spend, MODEL, Config())).to_pylist()[0]
     assert row["it_budget"] == 1.5
     assert row["top_unmanaged_user"] is (employees >= 300)
+
+
+def test_a_prospect_potential_is_weighted_by_its_size_types_adoption(engine: Engine) -> None:
+    import dataclasses
+
+    model = dataclasses.replace(MODEL, adoption={"medium": 0.25, "small": 0.1})
+    out = _run(engine, Config(), model)
+    assert out["e25"]["compute_potential_3y"] == 750.0  # 3 x 1,000 x 0.25
+    assert out["e9"]["compute_potential_3y"] == 300.0  # 3 x 1,000 x 0.1
+    assert out["e300"]["compute_potential_3y"] == 3000.0  # no share learned: plain law
+    # existing customers are not discounted: max(3 x 1,000, own 525)
+    assert out["decline"]["compute_potential_3y"] == 3000.0
+    # JustAbove's typical spend is just over the line, but as a prospect it is a quarter of it
+    assert out["just_above"]["top_unmanaged_compute"] is False
+
+
+def test_fit_learns_the_adoption_share_per_size_type(duck: Engine) -> None:
+    from fitintent.segment import fit_potential
+
+    accounts = duck.from_arrow(pa.table({
+        "account_id": ["a", "b", "c", "d", "e"],
+        "employees": pa.array([5, 8, 40, 60, 400], pa.int64()),
+        "industry": ["X"] * 5,
+    }))
+    spend = duck.from_arrow(pa.table({
+        "account_id": ["b", "c", "d"], "compute_spend_12m": [100.0, 900.0, 0.0],
+        "compute_spend_prev_12m": [100.0, 900.0, 50.0],
+    }))
+    model = fit_potential(accounts, spend, Config())
+    assert model.adoption == {"small": 0.5, "medium": 0.5, "top_unmanaged_user": 0.0}
+    assert json.loads(json.dumps(model.card()))["adoption"]["small"] == 0.5

@@ -46,6 +46,41 @@ EXISTING_RULE = (
     "growth is 1 when there was no spend in the previous window"
 )
 
+PROSPECT_RULE = (
+    "prospects: model annual x years x the share of accounts of their size type that are compute "
+    "customers (an expected spend, not the spend if they bought)"
+)
+
+
+def size_type(cfg: Config) -> Any:
+    """The size type of an account from ``employees`` (thresholds from ``cfg.segments``)."""
+    s = cfg.segments
+    emp = F.col("employees")
+    size = F.when(emp >= F.lit(s.top_user_min_employees), F.lit("top_unmanaged_user")).when(
+        emp >= F.lit(s.medium_min_employees), F.lit("medium")
+    )
+    if s.very_small_max_employees is not None:
+        size = size.when(emp <= F.lit(s.very_small_max_employees), F.lit("very_small"))
+    return size.otherwise(F.lit("small"))
+
+
+def _adoption(accounts: DataFrame, spend: DataFrame, cfg: Config) -> dict[str, float]:
+    """Share of accounts per size type with compute spend in the window (a few numbers)."""
+    buyers = spend.where(F.col("compute_spend_12m") > F.lit(0.0)).select(
+        F.col("account_id").alias("_buyer")
+    )
+    rows = (
+        accounts.select("account_id", size_type(cfg).alias("_size"))
+        .join(buyers, on=F.col("account_id") == F.col("_buyer"), how="left")
+        .groupBy("_size")
+        .agg(F.count(F.lit(1)).alias("n"), F.count(F.col("_buyer")).alias("buyers"))
+    )
+    out = {}
+    for r in active().to_arrow(rows).to_pylist():
+        if r["n"]:
+            out[str(r["_size"])] = float(r["buyers"]) / float(r["n"])
+    return out
+
 
 @dataclass(frozen=True)
 class PotentialModel:
@@ -67,6 +102,7 @@ class PotentialModel:
     growth_cap: float = 2.0
     fallback_spend_per_employee: float = 50.0
     fallback_reason: str | None = None
+    adoption: Mapping[str, float] = field(default_factory=dict)  # size type -> customer share
 
     @property
     def is_fallback(self) -> bool:
@@ -88,6 +124,17 @@ class PotentialModel:
     def annual_spend(self, employees: Any, industry: Any) -> Any:
         """The model's predicted annual compute spend (USD) as a column expression."""
         return F.exp(self.log_annual_spend(employees, industry))
+
+    def adoption_share(self, size_type: Any) -> Any:
+        """The share of accounts of this size type that buy compute, as a column expression
+        (1 where nothing was learned, so the potential is then the plain spend law)."""
+        items = sorted(self.adoption.items())
+        if not items:
+            return F.lit(1.0)
+        share = F.when(size_type == F.lit(items[0][0]), F.lit(items[0][1]))
+        for name, value in items[1:]:
+            share = share.when(size_type == F.lit(name), F.lit(value))
+        return share.otherwise(F.lit(1.0))
 
     def card(self) -> dict[str, Any]:
         """A JSON-able description: coefficients, training size and fit, window, method."""
@@ -124,6 +171,8 @@ class PotentialModel:
             "fallback_spend_per_employee": self.fallback_spend_per_employee,
             "fallback": self.is_fallback,
             "fallback_reason": self.fallback_reason,
+            "adoption": dict(sorted(self.adoption.items())),
+            "prospects": PROSPECT_RULE,
         }
 
     @classmethod
@@ -150,6 +199,7 @@ class PotentialModel:
             growth_cap=float(card["growth_cap"]),
             fallback_spend_per_employee=float(card["fallback_spend_per_employee"]),
             fallback_reason=card["fallback_reason"],
+            adoption={str(k): float(v) for k, v in card.get("adoption", {}).items()},
         )
 
 
@@ -239,6 +289,7 @@ def fit_potential(
     sxx = sum(g.n * g.vx for g in groups.values())
     sxy = sum(g.n * g.cxy for g in groups.values())
     common: dict[str, Any] = {
+        "adoption": _adoption(accounts, spend, cfg),
         "training_rows": n,
         "industries": len(groups),
         "window_months": cfg.segments.potential_window_months,

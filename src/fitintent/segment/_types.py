@@ -4,9 +4,11 @@ Every threshold comes from ``cfg.segments``; the defaults are the SPEC's.
 
 Compute potential (``compute_potential_3y``, USD over ``potential_years`` years, rounded to cents):
 
-* prospect (no compute spend in the window): the model's annual spend x years;
-* existing compute customer: the larger of that and its own run-rate grown at its observed yearly
-  growth ``g = min(spend_12m / spend_prev_12m, model.growth_cap)`` compounded,
+* prospect (no compute spend in the window): an expected spend, the model's annual spend x years
+  x the share of accounts of its size type that are compute customers (most prospects never buy
+  compute; counting each as a typical customer would make nearly every firm "compute based");
+* existing compute customer: the larger of the model's annual spend x years and its own
+  run-rate grown at its observed yearly growth ``g = min(spend_12m / spend_prev_12m, model.growth_cap)`` compounded,
   ``spend_12m * (g + g^2 + ... + g^years)``; ``g = 1`` when there was no previous spend (a new
   customer's first year says nothing about growth). The cap keeps a customer that went from
   little to a lot from projecting without bound.
@@ -40,7 +42,7 @@ from typing import Any
 
 from fitintent.config import Config
 from fitintent.engine import DataFrame, F
-from fitintent.segment._potential import PotentialModel
+from fitintent.segment._potential import PotentialModel, size_type
 
 SEGMENT_LABEL = "SMB"
 SMB_TYPE_LABELS: dict[str, str] = {
@@ -84,7 +86,8 @@ def _cents(col: Any) -> Any:
 def _potential(model: PotentialModel, cfg: Config) -> Any:
     years = cfg.segments.potential_years
     spend, prev = F.col("compute_spend_12m"), F.col("compute_spend_prev_12m")
-    prospect = model.annual_spend(F.col("employees"), F.col("industry")) * F.lit(float(years))
+    typical = model.annual_spend(F.col("employees"), F.col("industry")) * F.lit(float(years))
+    prospect = typical * model.adoption_share(size_type(cfg))
     growth = F.when(prev > F.lit(0.0), F.least(spend / prev, F.lit(model.growth_cap))).otherwise(
         F.lit(1.0)
     )
@@ -92,18 +95,7 @@ def _potential(model: PotentialModel, cfg: Config) -> Any:
     for y in range(2, years + 1):
         compounded = compounded + F.pow(growth, F.lit(float(y)))
     own = spend * compounded
-    return _cents(F.when(spend > F.lit(0.0), F.greatest(prospect, own)).otherwise(prospect))
-
-
-def _size_type(cfg: Config) -> Any:
-    s = cfg.segments
-    emp = F.col("employees")
-    size = F.when(emp >= F.lit(s.top_user_min_employees), F.lit("top_unmanaged_user")).when(
-        emp >= F.lit(s.medium_min_employees), F.lit("medium")
-    )
-    if s.very_small_max_employees is not None:
-        size = size.when(emp <= F.lit(s.very_small_max_employees), F.lit("very_small"))
-    return size.otherwise(F.lit("small"))
+    return _cents(F.when(spend > F.lit(0.0), F.greatest(typical, own)).otherwise(prospect))
 
 
 def _summary(cfg: Config) -> Any:
@@ -161,7 +153,7 @@ def segment(accounts: DataFrame, spend: DataFrame, model: PotentialModel, cfg: C
         F.coalesce(F.col("employees") >= F.lit(s.top_user_min_employees), F.lit(False)).alias(
             "top_unmanaged_user"
         ),
-        _size_type(cfg).alias("smb_type"),
+        size_type(cfg).alias("smb_type"),
     )
     typed = flagged.select(
         *kept,

@@ -1,0 +1,1 @@
+"""fitintent benchmark harness: ``python -m bench``."""

@@ -1,0 +1,5 @@
+"""Pandas baseline."""
+
+from typing import Any
+
+TASKS: dict[str, Any] = {}

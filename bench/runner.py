@@ -1,0 +1,132 @@
+"""Run one benchmark task in a child process and measure it: wall time, peak RSS, outcome.
+
+Each task runs as ``python -m bench.child <task> <params.json> <result.json>`` in its own process
+group, so its peak memory (``ru_maxrss`` from ``wait4``, which counts DuckDB's native memory as it
+lives in the same process) belongs to that task alone. A task that runs past its time limit or
+above its memory cap is killed and recorded as such, with the steps it had reached.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+_POLL_S = 0.2
+
+
+@dataclass
+class Outcome:
+    """What became of one task."""
+
+    task: str
+    status: str  # ok | failed | timeout | memory
+    wall_s: float
+    peak_rss_gb: float
+    result: dict[str, Any] = field(default_factory=dict)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    log: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    """Resident bytes of a process and its descendants (0 once it is gone)."""
+    total = 0
+    try:
+        for p in [proc, *proc.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+    except psutil.Error:
+        return 0
+    return total
+
+
+def _read_steps(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    if not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def run_task(
+    task: str,
+    params: dict[str, Any],
+    *,
+    scratch: Path,
+    timeout_s: float | None = None,
+    rss_cap_gb: float | None = None,
+    label: str | None = None,
+) -> Outcome:
+    """Run ``task`` in a child process; never raises for a failure of the task itself."""
+    name = label or task
+    folder = scratch / "tasks" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    params_file, result_file = folder / "params.json", folder / "result.json"
+    steps_file, log_file = folder / "steps.jsonl", folder / "log.txt"
+    for f in (result_file, steps_file):
+        f.unlink(missing_ok=True)
+    params_file.write_text(json.dumps({**params, "steps_file": str(steps_file)}, default=str))
+    cmd = [sys.executable, "-m", "bench.child", task, str(params_file), str(result_file)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    start = time.perf_counter()
+    with log_file.open("w") as log:
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    watched = psutil.Process(proc.pid)
+    cap = rss_cap_gb * 1e9 if rss_cap_gb else None
+    polled, killed = 0, None
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        polled = max(polled, _tree_rss(watched))
+        elapsed = time.perf_counter() - start
+        if killed is None and timeout_s is not None and elapsed > timeout_s:
+            killed = "timeout"
+        elif killed is None and cap is not None and polled > cap:
+            killed = "memory"
+        if killed:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pid, status, usage = os.wait4(proc.pid, 0)
+            break
+        time.sleep(_POLL_S)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    peak = max(usage.ru_maxrss * 1024, polled) / 1e9
+    outcome = Outcome(name, "ok", round(wall, 3), round(peak, 3), steps=_read_steps(steps_file))
+    outcome.log = str(log_file)
+    if killed == "timeout":
+        outcome.status, outcome.error = "timeout", f"killed after {timeout_s:.0f} s"
+    elif killed == "memory":
+        outcome.status = "memory"
+        outcome.error = f"killed above {rss_cap_gb} GB RSS"
+    elif proc.returncode != 0 or not result_file.exists():
+        outcome.status = "failed"
+        outcome.error = f"exit code {proc.returncode}: {_tail(log_file)}"
+    else:
+        outcome.result = json.loads(result_file.read_text())
+    return outcome
