@@ -19,8 +19,11 @@ from fitintent.config import Config, load_config
 from fitintent.errors import FitintentError
 from fitintent.period import Period
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Which business customers are most likely to buy which product now, and why.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Which business customers are most likely to buy which product now, and why.",
+)
 # wide tables (the summary) stay readable when the output is a file or a pipe
 out = Console() if sys.stdout.isatty() else Console(width=200)
 err = Console(stderr=True)
@@ -30,10 +33,14 @@ PeriodOpt = Annotated[str | None, typer.Option(help="Month to run, YYYY-MM (defa
 EngineOpt = Annotated[str | None, typer.Option(help="duckdb (default) or spark.")]
 
 SUMMARY_COLUMNS = [
-    ("smc_customers", "SMC customers"), ("expiring_agreements", "Expiring agreements"),
-    ("expiring_revenue", "Expiring revenue"), ("open_expiring_revenue", "Open expiring revenue"),
+    ("smc_customers", "SMC customers"),
+    ("expiring_agreements", "Expiring agreements"),
+    ("expiring_revenue", "Expiring revenue"),
+    ("open_expiring_revenue", "Open expiring revenue"),
     ("top_unmanaged_user", "Top unmanaged (user)"),
-    ("top_unmanaged_compute", "Top unmanaged (compute)"), ("medium", "Medium"), ("small", "Small"),
+    ("top_unmanaged_compute", "Top unmanaged (compute)"),
+    ("medium", "Medium"),
+    ("small", "Small"),
 ]
 
 
@@ -70,9 +77,15 @@ def _period(text: str | None) -> Period:
 
 @contextmanager
 def _progress() -> Iterator[Callable[[str, str], None]]:
-    with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
-                  TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=err,
-                  transient=False) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
         tasks: dict[str, Any] = {}
 
         def update(stage: str, detail: str) -> None:
@@ -108,8 +121,9 @@ def _run(cfg: Config, period: Period) -> Path:
 
 
 @app.command("ingest")
-def ingest_cmd(config: ConfigOpt = None, period: PeriodOpt = None,
-               engine: EngineOpt = None) -> None:
+def ingest_cmd(
+    config: ConfigOpt = None, period: PeriodOpt = None, engine: EngineOpt = None
+) -> None:
     """Check and load the sources only (no snapshot); print rows in, loaded and quarantined."""
     from fitintent.engine import open_engine
     from fitintent.pipeline import run_ingest
@@ -119,8 +133,15 @@ def ingest_cmd(config: ConfigOpt = None, period: PeriodOpt = None,
         p = _period(period)
         with open_engine(cfg.engine, cfg.paths.workdir) as eng, _progress() as update:
             data = run_ingest(cfg, eng, p, update)
-            counts = {c.source: {"files": c.files, "rows_in": c.rows_in, "loaded": c.loaded,
-                                 "quarantined": c.quarantined} for c in data.counts}
+            counts = {
+                c.source: {
+                    "files": c.files,
+                    "rows_in": c.rows_in,
+                    "loaded": c.loaded,
+                    "quarantined": c.quarantined,
+                }
+                for c in data.counts
+            }
         _print_reconciliation(counts)
         out.print(f"Loaded tables are in {cfg.paths.workdir / 'warehouse' / str(p)}")
 
@@ -131,14 +152,21 @@ def _print_reconciliation(sources: dict[str, dict[str, Any]]) -> None:
         t.add_column(col, justify="left" if col == "source" else "right")
     for name, c in sources.items():
         ok = c["rows_in"] == c["loaded"] + c["quarantined"]
-        t.add_row(name, f"{c['rows_in']:,}", f"{c['loaded']:,}", f"{c['quarantined']:,}",
-                  "yes" if ok else "[red]NO[/]")
+        t.add_row(
+            name,
+            f"{c['rows_in']:,}",
+            f"{c['loaded']:,}",
+            f"{c['quarantined']:,}",
+            "yes" if ok else "[red]NO[/]",
+        )
     out.print(t)
 
 
 @app.command()
-def snapshots(config: ConfigOpt = None,
-              workdir: Annotated[Path | None, typer.Option(help="Work folder.")] = None) -> None:
+def snapshots(
+    config: ConfigOpt = None,
+    workdir: Annotated[Path | None, typer.Option(help="Work folder.")] = None,
+) -> None:
     """List the published snapshots."""
     from fitintent.publish import list_snapshots
 
@@ -151,25 +179,36 @@ def snapshots(config: ConfigOpt = None,
         for s in snaps:
             m = s.manifest
             quarantined = sum(c["quarantined"] for c in m["sources"].values())
-            t.add_row(s.period, m["engine"], f"{m['tables']['accounts']['rows']:,}",
-                      f"{quarantined:,}", m.get("published_at", ""), m["content_hash"][:12])
+            t.add_row(
+                s.period,
+                m["engine"],
+                f"{m['tables']['accounts']['rows']:,}",
+                f"{quarantined:,}",
+                m.get("published_at", ""),
+                m["content_hash"][:12],
+            )
         out.print(t if snaps else "No snapshot is published yet.")
 
 
 @app.command()
-def summary(partner: Annotated[str | None, typer.Option(help="Partner id (default: all).")] = None,
-            config: ConfigOpt = None, period: Annotated[str | None, typer.Option(
-                help="Snapshot period YYYY-MM (default: latest).")] = None,
-            workdir: Annotated[Path | None, typer.Option(help="Work folder.")] = None,
-            locations: Annotated[bool, typer.Option(help="Show each location.")] = False) -> None:
+def summary(
+    partner: Annotated[str | None, typer.Option(help="Partner id (default: all).")] = None,
+    config: ConfigOpt = None,
+    period: Annotated[
+        str | None, typer.Option(help="Snapshot period YYYY-MM (default: latest).")
+    ] = None,
+    workdir: Annotated[Path | None, typer.Option(help="Work folder.")] = None,
+    locations: Annotated[bool, typer.Option(help="Show each location.")] = False,
+) -> None:
     """Print the summary tiles of a partner (or of every partner) from a published snapshot."""
     with _plain_errors():
         cfg = _config(config, workdir=workdir)
         print_summary(cfg, period, partner, locations)
 
 
-def print_summary(cfg: Config, period: str | None, partner: str | None,
-                  locations: bool = False) -> None:
+def print_summary(
+    cfg: Config, period: str | None, partner: str | None, locations: bool = False
+) -> None:
     from fitintent.publish import open_snapshot
 
     snap = open_snapshot(cfg.paths.snapshots, period)
@@ -202,13 +241,16 @@ def _fmt(v: object, money: bool) -> str:
 
 
 @app.command()
-def demo(accounts: Annotated[int, typer.Option(help="Number of accounts.")] = 20_000,
-         seed: Annotated[int, typer.Option(help="Seed of the world.")] = 7,
-         workdir: Annotated[Path, typer.Option(help="Where the world and outputs go.")] = Path(
-             "demo-work"),
-         period: Annotated[str, typer.Option(help="Last month of history.")] = "2026-10",
-         engine: EngineOpt = None,
-         no_serve: Annotated[bool, typer.Option("--no-serve", help="Do not serve.")] = False) -> None:
+def demo(
+    accounts: Annotated[int, typer.Option(help="Number of accounts.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Seed of the world.")] = 7,
+    workdir: Annotated[Path, typer.Option(help="Where the world and outputs go.")] = Path(
+        "demo-work"
+    ),
+    period: Annotated[str, typer.Option(help="Last month of history.")] = "2026-10",
+    engine: EngineOpt = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Do not serve.")] = False,
+) -> None:
     """Build the demo world, run the pipeline on it and print every partner's summary."""
     from fitintent.demo import generate_world
 
@@ -219,11 +261,13 @@ def demo(accounts: Annotated[int, typer.Option(help="Number of accounts.")] = 20
         cfg = _config(workdir / "fitintent.toml", engine)
         _run(cfg, p)
         print_summary(cfg, str(p), None)
-        out.print(f"Sources: {cfg.paths.source_dir}\nGround truth (evaluation only): "
-                  f"{workdir / 'truth'}\nSnapshots: {cfg.paths.snapshots}")
+        out.print(
+            f"Sources: {cfg.paths.source_dir}\nGround truth (evaluation only): "
+            f"{workdir / 'truth'}\nSnapshots: {cfg.paths.snapshots}"
+        )
         if not no_serve:
             out.print("The dashboard is not part of this build yet; outputs are listed above.")
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -39,6 +39,14 @@ ColumnType = Literal["string", "long", "double", "date", "timestamp", "boolean"]
 SmbType = Literal["top_unmanaged_user", "top_unmanaged_compute", "medium", "small"]
 
 
+_PRECEDENCE: tuple[SmbType, ...] = (
+    "top_unmanaged_user",
+    "top_unmanaged_compute",
+    "medium",
+    "small",
+)
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -84,9 +92,7 @@ class Segments(_Model):
     medium_min_employees: int = Field(default=25, ge=1)
     compute_potential_min: float = Field(default=10_000.0, ge=0)
     very_small_max_employees: int | None = Field(default=None, ge=1)
-    precedence: list[SmbType] = Field(
-        default_factory=lambda: ["top_unmanaged_user", "top_unmanaged_compute", "medium", "small"]
-    )
+    precedence: list[SmbType] = Field(default_factory=lambda: list(_PRECEDENCE))
     potential_years: int = Field(default=3, ge=1)
     potential_window_months: int = Field(default=12, ge=1)
 
@@ -110,8 +116,12 @@ class Band(_Model):
 
 
 def _default_bands() -> list[Band]:
-    return [Band(name="High", min=75), Band(name="Medium", min=55), Band(name="Low", min=30),
-            Band(name="Very low", min=0)]
+    return [
+        Band(name="High", min=75),
+        Band(name="Medium", min=55),
+        Band(name="Low", min=30),
+        Band(name="Very low", min=0),
+    ]
 
 
 def _default_cells() -> dict[str, dict[str, str]]:
@@ -125,9 +135,18 @@ def _default_cells() -> dict[str, dict[str, str]]:
 
 
 def _default_clusters() -> dict[str, str]:
-    return {"A1": "Act Now", "A2": "Act Now", "A3": "Act Now", "A4": "Act Now",
-            "E5": "Evaluate", "E6": "Evaluate", "E7": "Evaluate", "E8": "Evaluate",
-            "N9": "Nurture", "ET10": "Educate"}
+    return {
+        "A1": "Act Now",
+        "A2": "Act Now",
+        "A3": "Act Now",
+        "A4": "Act Now",
+        "E5": "Evaluate",
+        "E6": "Evaluate",
+        "E7": "Evaluate",
+        "E8": "Evaluate",
+        "N9": "Nurture",
+        "ET10": "Educate",
+    }
 
 
 class Matrix(_Model):
@@ -147,7 +166,9 @@ class Matrix(_Model):
         if len(set(names)) != len(names):
             raise ValueError("band names must be unique")
         if mins != sorted(mins, reverse=True) or mins[-1] != 0:
-            raise ValueError("bands must be listed from highest to lowest and the last must start at 0")
+            raise ValueError(
+                "bands must be listed from highest to lowest and the last must start at 0"
+            )
         if set(self.cells) != set(names) or any(set(r) != set(names) for r in self.cells.values()):
             raise ValueError(f"cells must give a cell for every fit band x intent band of {names}")
         used = {c for row in self.cells.values() for c in row.values()}

@@ -24,8 +24,9 @@ class InputError(FitintentError):
 
     exit_code = 3
 
-    def __init__(self, file: str, message: str, *, column: str | None = None,
-                 row: int | None = None) -> None:
+    def __init__(
+        self, file: str, message: str, *, column: str | None = None, row: int | None = None
+    ) -> None:
         self.file, self.column, self.row = file, column, row
         where = file
         if row is not None:

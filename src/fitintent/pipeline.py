@@ -9,11 +9,10 @@ from __future__ import annotations
 import platform
 import shutil
 import time
-from datetime import UTC, datetime
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Any
 
 import fitintent
@@ -49,8 +48,9 @@ class _Clock:
         self.timings[name] = round(time.perf_counter() - start, 3)
 
 
-def run_ingest(cfg: Config, eng: Engine, period: Period,
-               progress: Progress | None = None) -> Ingested:
+def run_ingest(
+    cfg: Config, eng: Engine, period: Period, progress: Progress | None = None
+) -> Ingested:
     """Load every source into ``<workdir>/warehouse/<period>/`` (replaced on each run)."""
     out = cfg.paths.workdir / "warehouse" / str(period)
     if out.exists():
@@ -70,37 +70,58 @@ def run(cfg: Config, period: Period, progress: Progress | None = None) -> RunRes
             with clock.stage("signals"):
                 signals = resolve_accounts(t["signals"], t["accounts"])
                 activity = topic_activity(signals, cfg, period)
-                eng.write_table(activity.orderBy("account_id", "topic"),
-                                writer.table_path("topic_activity"))
+                eng.write_table(
+                    activity.orderBy("account_id", "topic"), writer.table_path("topic_activity")
+                )
             with clock.stage("segment"):
                 spend = eng.materialize(compute_spend(t["transactions"], cfg, period), "spend")
                 model = fit_potential(t["accounts"], spend, cfg, period=period)
                 accounts = eng.write_table(
                     segment(t["accounts"], spend, model, cfg).orderBy("account_id"),
-                    writer.table_path("accounts"))
+                    writer.table_path("accounts"),
+                )
             with clock.stage("summary"):
                 by_partner, by_location = summarize(
-                    eng.read_table(accounts), t["agreements"], t["locations"], t["partners"],
-                    cfg, period)
-                eng.write_table(by_partner.orderBy("partner_id"),
-                                writer.table_path("summary_partner"))
-                eng.write_table(by_location.orderBy("partner_id", "location_id"),
-                                writer.table_path("summary_location"))
+                    eng.read_table(accounts),
+                    t["agreements"],
+                    t["locations"],
+                    t["partners"],
+                    cfg,
+                    period,
+                )
+                eng.write_table(
+                    by_partner.orderBy("partner_id"), writer.table_path("summary_partner")
+                )
+                eng.write_table(
+                    by_location.orderBy("partner_id", "location_id"),
+                    writer.table_path("summary_location"),
+                )
             with clock.stage("publish"):
-                eng.write_table(data.quarantine.orderBy("source", "_file", "_row"),
-                                writer.table_path("quarantine"))
-                eng.write_table(eng.from_arrow(data.reconciliation_table(), "reconciliation"),
-                                writer.table_path("reconciliation"))
+                eng.write_table(
+                    data.quarantine.orderBy("source", "_file", "_row"),
+                    writer.table_path("quarantine"),
+                )
+                eng.write_table(
+                    eng.from_arrow(data.reconciliation_table(), "reconciliation"),
+                    writer.table_path("reconciliation"),
+                )
                 snapshot = writer.publish(
-                    _manifest(cfg, eng, period, data, segment_card(model, cfg), clock))
+                    _manifest(cfg, eng, period, data, segment_card(model, cfg), clock)
+                )
         except BaseException:
             writer.abandon()
             raise
     return RunResult(snapshot, clock.timings)
 
 
-def _manifest(cfg: Config, eng: Engine, period: Period, data: Ingested,
-              segmentation: dict[str, Any], clock: _Clock) -> dict[str, Any]:
+def _manifest(
+    cfg: Config,
+    eng: Engine,
+    period: Period,
+    data: Ingested,
+    segmentation: dict[str, Any],
+    clock: _Clock,
+) -> dict[str, Any]:
     fy = period.fiscal_year(cfg.fiscal.start_month)
     return {
         "engine": eng.kind,
@@ -109,9 +130,16 @@ def _manifest(cfg: Config, eng: Engine, period: Period, data: Ingested,
         "python": platform.python_version(),
         "published_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "fiscal_year": {"label": fy.label, "start": str(fy.start), "end": str(fy.end)},
-        "sources": {c.source: {"files": c.files, "rows_in": c.rows_in, "loaded": c.loaded,
-                               "quarantined": c.quarantined,
-                               "ignored_columns": c.ignored_columns} for c in data.counts},
+        "sources": {
+            c.source: {
+                "files": c.files,
+                "rows_in": c.rows_in,
+                "loaded": c.loaded,
+                "quarantined": c.quarantined,
+                "ignored_columns": c.ignored_columns,
+            }
+            for c in data.counts
+        },
         "segmentation": segmentation,
         "timings_s": dict(clock.timings),
     }

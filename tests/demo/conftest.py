@@ -17,7 +17,8 @@ from fitintent.demo import generate_world
 
 @pytest.fixture(scope="session")
 def small_world(tmp_path_factory: pytest.TempPathFactory) -> SmallWorld:
-    info = generate_world(tmp_path_factory.mktemp("demo") / "world", accounts=SMALL_ACCOUNTS,
-                          seed=7)
+    info = generate_world(
+        tmp_path_factory.mktemp("demo") / "world", accounts=SMALL_ACCOUNTS, seed=7
+    )
     errors, frames = world_errors(info.root)
     return SmallWorld(info, errors, frames)

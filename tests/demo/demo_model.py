@@ -15,9 +15,15 @@ from fitintent.demo._catalog import PRODUCTS
 
 PRODUCT_IDS = [p.id for p in PRODUCTS]
 EOS_CLIENT = {("Windows", "7"), ("Office", "2010"), ("Office", "2013")}
-EOS_SERVER = {("SQL Server", "2008"), ("SQL Server", "2008 R2"), ("SQL Server", "2012"),
-              ("Windows Server", "2008"), ("Windows Server", "2008 R2"),
-              ("Windows Server", "2012"), ("Windows Server", "2012 R2")}
+EOS_SERVER = {
+    ("SQL Server", "2008"),
+    ("SQL Server", "2008 R2"),
+    ("SQL Server", "2012"),
+    ("Windows Server", "2008"),
+    ("Windows Server", "2008 R2"),
+    ("Windows Server", "2012"),
+    ("Windows Server", "2012 R2"),
+}
 
 
 def month_index(values: pd.Series) -> np.ndarray:
@@ -49,7 +55,8 @@ def _signal_counts(grid: Grid, frames: dict[str, pd.DataFrame]) -> np.ndarray:
     accounts = frames["accounts"]
     signals = frames["signals"].dropna(subset=["topic"])
     ids = signals["account_id"].fillna(
-        signals["domain"].map(accounts.set_index("domain")["account_id"]))
+        signals["domain"].map(accounts.set_index("domain")["account_id"])
+    )
     a, m = grid.account(ids), grid.month(signals["signal_time"].str.slice(0, 10))
     counts = np.zeros(grid.shape)
     for pi, prod in enumerate(PRODUCTS):
@@ -59,8 +66,9 @@ def _signal_counts(grid: Grid, frames: dict[str, pd.DataFrame]) -> np.ndarray:
 
 
 def _presence(grid: Grid, install: pd.DataFrame, techs: set[tuple[str, str]]) -> np.ndarray:
-    rows = install[[(t, v) in techs for t, v in zip(install["technology"], install["version"],
-                                                     strict=True)]]
+    rows = install[
+        [(t, v) in techs for t, v in zip(install["technology"], install["version"], strict=True)]
+    ]
     out = np.zeros((grid.shape[0], grid.months), dtype=bool)
     a = grid.account(rows["account_id"])
     lo = np.maximum(grid.month(rows["first_seen"]), 0)
@@ -83,8 +91,11 @@ def features(frames: dict[str, pd.DataFrame]) -> tuple[Grid, list[np.ndarray]]:
     owned[grid.account(tx["account_id"]), grid.product(tx["product"]), grid.month(tx["month"])] = 1
     opps = frames["opportunities"]
     recent = np.zeros(grid.shape, dtype=np.float32)
-    oa, op, om = grid.account(opps["account_id"]), grid.product(opps["product"]), grid.month(
-        opps["created_date"])
+    oa, op, om = (
+        grid.account(opps["account_id"]),
+        grid.product(opps["product"]),
+        grid.month(opps["created_date"]),
+    )
     for lag in range(0, 6):
         ok = om + lag < months
         recent[oa[ok], op[ok], om[ok] + lag] = 1
@@ -93,10 +104,13 @@ def features(frames: dict[str, pd.DataFrame]) -> tuple[Grid, list[np.ndarray]]:
     install = frames["install_base"]
     eos_c = _presence(grid, install, EOS_CLIENT)
     eos_s = _presence(grid, install, EOS_SERVER)
-    shared = [np.broadcast_to(size[:, None], (n, months)), eos_c, eos_s,
-              *[owned[:, q, :] for q in range(n_products)],
-              *[np.broadcast_to(industry[:, k:k + 1], (n, months))
-                for k in range(industry.shape[1])]]
+    shared = [
+        np.broadcast_to(size[:, None], (n, months)),
+        eos_c,
+        eos_s,
+        *[owned[:, q, :] for q in range(n_products)],
+        *[np.broadcast_to(industry[:, k : k + 1], (n, months)) for k in range(industry.shape[1])],
+    ]
     out = []
     for pi in range(n_products):
         cols = [*shared, sig[:, pi, :], sig1[:, pi, :], recent[:, pi, :]]

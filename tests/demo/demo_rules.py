@@ -44,9 +44,14 @@ def read_source(path: Path) -> pd.DataFrame:
     if path.suffix == ".csv":
         with path.open(encoding="utf-8") as fh:
             header = fh.readline().strip().split(",")
-        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=True,
-            null_values=[""]))
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
     else:
         files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
         table = pa.concat_tables([pq.read_table(f) for f in files])
@@ -84,8 +89,10 @@ def _column_errors(frame: pd.DataFrame, contract: Contract) -> list[str]:
             errors.append(f"{where}: {int(s.isna().sum())} nulls in a required column")
         shape = _TEXT_SHAPE.get(c.type)
         if shape is not None and not present.str.fullmatch(shape).all():
-            errors.append(f"{where}: values not of type {c.type}: "
-                          f"{present[~present.str.fullmatch(shape)].head(3).tolist()}")
+            errors.append(
+                f"{where}: values not of type {c.type}: "
+                f"{present[~present.str.fullmatch(shape)].head(3).tolist()}"
+            )
             continue
         if c.type == "date" and len(present):
             bad = [v for v in present.unique() if not _is_date(v)]
@@ -96,11 +103,14 @@ def _column_errors(frame: pd.DataFrame, contract: Contract) -> list[str]:
             if bad:
                 errors.append(f"{where}: impossible timestamps {bad[:3]}")
         if c.pattern is not None and not present.str.fullmatch(c.pattern).all():
-            errors.append(f"{where}: pattern {c.pattern} fails for "
-                          f"{present[~present.str.fullmatch(c.pattern)].head(3).tolist()}")
+            errors.append(
+                f"{where}: pattern {c.pattern} fails for "
+                f"{present[~present.str.fullmatch(c.pattern)].head(3).tolist()}"
+            )
         if c.allowed is not None and not present.isin(c.allowed).all():
-            errors.append(f"{where}: values outside {c.allowed}: "
-                          f"{sorted(set(present) - set(c.allowed))[:5]}")
+            errors.append(
+                f"{where}: values outside {c.allowed}: {sorted(set(present) - set(c.allowed))[:5]}"
+            )
         if c.type in ("long", "double") and len(present):
             values = pd.to_numeric(present)
             if not all(math.isfinite(v) for v in (values.min(), values.max())):

@@ -8,12 +8,34 @@ from demo_rules import SmallWorld
 
 from fitintent.contracts import SIGNAL_TYPES
 
-EOS = {("Windows", "7"), ("Office", "2010"), ("Office", "2013"), ("SQL Server", "2008"),
-       ("SQL Server", "2008 R2"), ("SQL Server", "2012"), ("Windows Server", "2008"),
-       ("Windows Server", "2008 R2"), ("Windows Server", "2012"), ("Windows Server", "2012 R2")}
+EOS = {
+    ("Windows", "7"),
+    ("Office", "2010"),
+    ("Office", "2013"),
+    ("SQL Server", "2008"),
+    ("SQL Server", "2008 R2"),
+    ("SQL Server", "2012"),
+    ("Windows Server", "2008"),
+    ("Windows Server", "2008 R2"),
+    ("Windows Server", "2012"),
+    ("Windows Server", "2012 R2"),
+}
 COMPETITORS = {"Google Workspace", "AWS", "Zoom", "QuickBooks", "Salesforce", "Slack"}
-TOPICS = {"cloud_migration", "data_centre", "virtualisation", "remote_work", "collaboration",
-          "email", "crm", "erp", "accounting", "low_code", "devices", "security", "analytics"}
+TOPICS = {
+    "cloud_migration",
+    "data_centre",
+    "virtualisation",
+    "remote_work",
+    "collaboration",
+    "email",
+    "crm",
+    "erp",
+    "accounting",
+    "low_code",
+    "devices",
+    "security",
+    "analytics",
+}
 
 
 def test_company_sizes_are_heavy_tailed(small_world: SmallWorld) -> None:
@@ -30,8 +52,9 @@ def test_partners_locations_and_accounts(small_world: SmallWorld) -> None:
     per_partner = f["locations"].groupby("partner_id").size()
     assert per_partner.between(2, 6).all() and per_partner.index.size == len(f["partners"])
     assert f["accounts"]["partner_id"].nunique() == len(f["partners"])
-    located = f["accounts"].merge(f["locations"], on=["location_id", "partner_id"],
-                                  suffixes=("", "_location"))
+    located = f["accounts"].merge(
+        f["locations"], on=["location_id", "partner_id"], suffixes=("", "_location")
+    )
     assert (located["country"] == located["country_location"]).mean() > 0.75
 
 
@@ -44,8 +67,17 @@ def test_firmographics(small_world: SmallWorld) -> None:
     assert acc["domain"].str.fullmatch(r"[a-z0-9-]+\.(example|test)").all()
     assert 0.03 <= (acc["is_non_profit"] == "true").mean() <= 0.08
     assert acc["industry"].nunique() >= 10 and acc["vertical"].nunique() >= 25
-    for column in ("area", "subsidiary", "sales_territory", "city", "state", "postal_code",
-                   "revenue", "it_budget", "founded_year"):
+    for column in (
+        "area",
+        "subsidiary",
+        "sales_territory",
+        "city",
+        "state",
+        "postal_code",
+        "revenue",
+        "it_budget",
+        "founded_year",
+    ):
         assert acc[column].notna().all(), column
 
 
@@ -67,7 +99,8 @@ def test_holdings_follow_firmographics(small_world: SmallWorld) -> None:
 def test_e3_customers_grow_seats(small_world: SmallWorld) -> None:
     tx = small_world.frames["transactions"]
     e3 = tx[(tx["product"] == "M365") & (tx["sku"] == "E3")].assign(
-        quantity=lambda t: t["quantity"].astype(float))
+        quantity=lambda t: t["quantity"].astype(float)
+    )
     span = e3.sort_values("month").groupby("account_id")["quantity"].agg(["first", "last"])
     assert ((span["last"] >= 1.3 * span["first"]) & (span["first"] >= 5)).sum() >= 10
 
@@ -122,6 +155,14 @@ def test_opportunities(small_world: SmallWorld) -> None:
     share = opp["outcome"].value_counts(normalize=True)
     assert set(share.index) == {"won", "lost", "open"}
     assert 0.2 <= share["won"] / (share["won"] + share["lost"]) <= 0.5
-    assert set(opp["product"]) == {"M365", "O365", "Surface", "D365BC", "D365FO", "D365CE",
-                                   "PowerApps", "Azure"}
+    assert set(opp["product"]) == {
+        "M365",
+        "O365",
+        "Surface",
+        "D365BC",
+        "D365FO",
+        "D365CE",
+        "PowerApps",
+        "Azure",
+    }
     assert opp["amount"].astype(float).median() > 0

@@ -33,8 +33,13 @@ def test_stream_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
     errors, frames = world_errors(info.root)
     assert errors == []
-    per_account = frames["signals"]["account_id"].fillna(frames["signals"]["domain"].map(
-        frames["accounts"].set_index("domain")["account_id"])).value_counts()
+    per_account = (
+        frames["signals"]["account_id"]
+        .fillna(
+            frames["signals"]["domain"].map(frames["accounts"].set_index("domain")["account_id"])
+        )
+        .value_counts()
+    )
     employees = frames["accounts"].set_index("account_id")["employees"].astype(int)
     together = pd.concat([per_account, employees], axis=1, join="inner")
     assert together.corr(method="spearman").iloc[0, 1] > 0.3  # busier firms, more signals

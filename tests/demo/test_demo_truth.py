@@ -41,11 +41,18 @@ def _labelled_truth(world: SmallWorld, outcome: str | None = None) -> pd.DataFra
     if outcome is not None:
         opps = opps[opps["outcome"] == outcome]
     created = _month_index(opps["created_date"])
-    hits = pd.concat([
-        pd.DataFrame({"account_id": opps["account_id"].to_numpy(),
-                      "product": opps["product"].to_numpy(), "m": created - k})
-        for k in range(1, HORIZON + 1)
-    ]).drop_duplicates()
+    hits = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "account_id": opps["account_id"].to_numpy(),
+                    "product": opps["product"].to_numpy(),
+                    "m": created - k,
+                }
+            )
+            for k in range(1, HORIZON + 1)
+        ]
+    ).drop_duplicates()
     out = truth.merge(hits, on=["account_id", "product", "m"], how="left", indicator=True)
     out["label"] = out["_merge"] == "both"
     return out[out["m"] <= truth["m"].max() - HORIZON]  # the whole window is in the history
@@ -69,20 +76,25 @@ def test_signals_rise_before_opportunities(small_world: SmallWorld) -> None:
     frames = small_world.frames
     accounts = frames["accounts"][["account_id", "domain"]]
     signals = frames["signals"][["account_id", "domain", "topic", "signal_time"]].dropna(
-        subset=["topic"])
+        subset=["topic"]
+    )
     by_domain = signals["account_id"].isna()
     signals.loc[by_domain, "account_id"] = signals.loc[by_domain, "domain"].map(
-        accounts.set_index("domain")["account_id"])
+        accounts.set_index("domain")["account_id"]
+    )
     signals = signals.assign(t=pd.to_datetime(signals["signal_time"]))
-    topics = pd.DataFrame([(p.id, t) for p in PRODUCTS for t in p.topics],
-                          columns=["product", "topic"])
+    topics = pd.DataFrame(
+        [(p.id, t) for p in PRODUCTS for t in p.topics], columns=["product", "topic"]
+    )
     opps = frames["opportunities"][["opportunity_id", "account_id", "product", "created_date"]]
     opps = opps.assign(created=pd.to_datetime(opps["created_date"])).merge(topics, on="product")
     joined = opps.merge(signals[["account_id", "topic", "t"]], on=["account_id", "topic"])
     start, end = signals["t"].min(), signals["t"].max()
     days = (end - start).days
-    before = joined[(joined["t"] < joined["created"])
-                    & (joined["t"] >= joined["created"] - pd.Timedelta(days=60))]
+    before = joined[
+        (joined["t"] < joined["created"])
+        & (joined["t"] >= joined["created"] - pd.Timedelta(days=60))
+    ]
     before = before.groupby(["opportunity_id", "topic"]).size()
     total = joined.groupby(["opportunity_id", "topic"]).size()
     pairs = opps.set_index(["opportunity_id", "topic"]).index
@@ -96,13 +108,20 @@ def test_learnable_from_the_sources_but_not_perfectly(small_world: SmallWorld) -
     grid, per_product = features(frames)
     opps = frames["opportunities"]
     label = np.zeros(grid.shape, dtype=bool)
-    a, p, m = grid.account(opps["account_id"]), grid.product(opps["product"]), grid.month(
-        opps["created_date"])
+    a, p, m = (
+        grid.account(opps["account_id"]),
+        grid.product(opps["product"]),
+        grid.month(opps["created_date"]),
+    )
     for k in range(1, HORIZON + 1):
         ok = m - k >= 0
         label[a[ok], p[ok], m[ok] - k] = True
-    truth = pq.read_table(small_world.info.truth / "propensity.parquet").column(
-        "true_propensity").to_numpy().reshape(grid.shape)
+    truth = (
+        pq.read_table(small_world.info.truth / "propensity.parquet")
+        .column("true_propensity")
+        .to_numpy()
+        .reshape(grid.shape)
+    )
     train, test = slice(1, 15), slice(15, grid.months - HORIZON)  # fit on the past only
     scores = []
     for pi, x in enumerate(per_product):

@@ -24,11 +24,10 @@ def test_name_parts_concatenate_uniquely() -> None:
 def test_domains_are_unique_past_the_name_space() -> None:
     plan = NamePlan.build(np.random.default_rng(5))
     index = np.arange(NAME_SPACE - 50_000, NAME_SPACE + 50_000)
-    _, domains = plan.names(index, np.zeros(len(index), dtype=np.int64),
-                                np.zeros(len(index)))
+    _, domains = plan.names(index, np.zeros(len(index), dtype=np.int64), np.zeros(len(index)))
     values = domains.to_pylist()
     assert len(set(values)) == len(values)
-    assert all(re.fullmatch(DOMAIN, d) for d in values[:: 997])
+    assert all(re.fullmatch(DOMAIN, d) for d in values[::997])
     duns = plan.duns(index).to_pylist()
     assert len(set(duns)) == len(duns) and all(len(d) == 9 for d in duns)
 

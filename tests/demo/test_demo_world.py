@@ -47,8 +47,16 @@ def test_config_runs_the_pipeline_on_the_world(small_world: SmallWorld) -> None:
     cfg = load_config(small_world.info.config)
     assert cfg.paths.workdir == small_world.root.resolve()
     assert cfg.paths.source_dir == (small_world.root / "sources").resolve()
-    assert cfg.product_ids == ["M365", "O365", "Surface", "D365BC", "D365FO", "D365CE",
-                               "PowerApps", "Azure"]
+    assert cfg.product_ids == [
+        "M365",
+        "O365",
+        "Surface",
+        "D365BC",
+        "D365FO",
+        "D365CE",
+        "PowerApps",
+        "Azure",
+    ]
     extras = {c.name: c for c in cfg.extra_firmographics}
     assert {"revenue", "it_budget", "founded_year"} <= set(extras)
     assert extras["founded_year"].type == "long"
@@ -67,8 +75,14 @@ def test_ground_truth_is_apart_from_the_sources(small_world: SmallWorld) -> None
     for path in info.sources.iterdir():
         with path.open(encoding="utf-8") as fh:
             header = set(fh.readline().strip().split(","))
-        assert not header & {"true_propensity", "champion", "latent_budget", "digital_maturity",
-                             "hidden_logit", "observed_logit"}
+        assert not header & {
+            "true_propensity",
+            "champion",
+            "latent_budget",
+            "digital_maturity",
+            "hidden_logit",
+            "observed_logit",
+        }
 
 
 def test_truth_covers_every_account_product_month(small_world: SmallWorld) -> None:
@@ -86,10 +100,11 @@ def test_truth_covers_every_account_product_month(small_world: SmallWorld) -> No
 
 def test_parquet_format(tmp_path: Path) -> None:
     info = generate_world(tmp_path / "w", accounts=500, fmt="parquet")
-    assert sorted(p.name for p in info.sources.iterdir()) == sorted(
-        f"{s}.parquet" for s in SOURCES)
+    assert sorted(p.name for p in info.sources.iterdir()) == sorted(f"{s}.parquet" for s in SOURCES)
     accounts = pq.read_table(info.sources / "accounts.parquet")
     assert accounts.schema.field("employees").type == "int64"
     assert str(accounts.schema.field("is_non_profit").type) == "bool"
-    assert str(pq.read_table(info.sources / "opportunities.parquet").schema.field(
-        "created_date").type) == "date32[day]"
+    assert (
+        str(pq.read_table(info.sources / "opportunities.parquet").schema.field("created_date").type)
+        == "date32[day]"
+    )

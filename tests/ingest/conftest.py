@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tinyworld import CLEAN
 
 from fitintent.config import Config, load_config
+from tinyworld import CLEAN
 
 Writer = Callable[..., Config]
 
@@ -29,7 +29,10 @@ def world(tmp_path: Path) -> Writer:
             (src / f"{name}.csv").write_text(text + (changes.get(name) or ""), encoding="utf-8")
         for name, data in (files or {}).items():
             (src / name).write_bytes(data)
-        return load_config(None, paths={"workdir": str(tmp_path), "sources": str(src)},
-                           extra_firmographics=[{"name": "revenue", "type": "double", "min": 0}])
+        return load_config(
+            None,
+            paths={"workdir": str(tmp_path), "sources": str(src)},
+            extra_firmographics=[{"name": "revenue", "type": "double", "min": 0}],
+        )
 
     return write

@@ -7,62 +7,124 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tinyworld import CLEAN
 
 from fitintent.config import Config
 from fitintent.engine import Engine
 from fitintent.ingest import ingest
+from tinyworld import CLEAN
 
 # (source, appended row, expected reason); one distinct defect per line
 DEFECTS: list[tuple[str, str, str]] = [
-    ("accounts", "X01,100000011,Neg,neg.example,-5,Retail,FR,false,P1,P1-L1,1",
-     "employees: -5 is below the minimum 0"),
-    ("accounts", "X02,100000012,Txt,txt.example,lots,Retail,FR,false,P1,P1-L1,1",
-     "employees: 'lots' is not a whole number"),
-    ("accounts", "X03,100000013,,noname.example,10,Retail,FR,false,P1,P1-L1,1",
-     "account_name: required value is missing"),
-    ("accounts", "X04,100000014,Usa,usa.example,10,Retail,usa,false,P1,P1-L1,1",
-     "country: 'usa' has the wrong form"),
-    ("accounts", "X05,100000015,Orphan,orphan.example,10,Retail,FR,false,P404,,1",
-     "partner_id: P404 not found in partners"),
-    ("accounts", "X06,100000016,Wrongloc,wrongloc.example,10,Retail,FR,false,P1,P2-L1,1",
-     "location_id, partner_id: P2-L1, P1 not found in locations"),
-    ("accounts", "A1,100000017,Acme again,acme2.example,10,Retail,FR,false,P1,P1-L1,1",
-     "duplicate key (account_id): already loaded from row 2"),
-    ("accounts", "X08,100000018,Maybe,maybe.example,10,Retail,FR,maybe,P1,P1-L1,1",
-     "is_non_profit: 'maybe' is not true or false"),
-    ("accounts", "X09,12345,Shortduns,shortduns.example,10,Retail,FR,false,P1,P1-L1,1",
-     "duns: '12345' has the wrong form"),
-    ("accounts", "X10,100000020,Rich,rich.example,10,Retail,FR,false,P1,P1-L1,-7",
-     "revenue: -7 is below the minimum 0"),
+    (
+        "accounts",
+        "X01,100000011,Neg,neg.example,-5,Retail,FR,false,P1,P1-L1,1",
+        "employees: -5 is below the minimum 0",
+    ),
+    (
+        "accounts",
+        "X02,100000012,Txt,txt.example,lots,Retail,FR,false,P1,P1-L1,1",
+        "employees: 'lots' is not a whole number",
+    ),
+    (
+        "accounts",
+        "X03,100000013,,noname.example,10,Retail,FR,false,P1,P1-L1,1",
+        "account_name: required value is missing",
+    ),
+    (
+        "accounts",
+        "X04,100000014,Usa,usa.example,10,Retail,usa,false,P1,P1-L1,1",
+        "country: 'usa' has the wrong form",
+    ),
+    (
+        "accounts",
+        "X05,100000015,Orphan,orphan.example,10,Retail,FR,false,P404,,1",
+        "partner_id: P404 not found in partners",
+    ),
+    (
+        "accounts",
+        "X06,100000016,Wrongloc,wrongloc.example,10,Retail,FR,false,P1,P2-L1,1",
+        "location_id, partner_id: P2-L1, P1 not found in locations",
+    ),
+    (
+        "accounts",
+        "A1,100000017,Acme again,acme2.example,10,Retail,FR,false,P1,P1-L1,1",
+        "duplicate key (account_id): already loaded from row 2",
+    ),
+    (
+        "accounts",
+        "X08,100000018,Maybe,maybe.example,10,Retail,FR,maybe,P1,P1-L1,1",
+        "is_non_profit: 'maybe' is not true or false",
+    ),
+    (
+        "accounts",
+        "X09,12345,Shortduns,shortduns.example,10,Retail,FR,false,P1,P1-L1,1",
+        "duns: '12345' has the wrong form",
+    ),
+    (
+        "accounts",
+        "X10,100000020,Rich,rich.example,10,Retail,FR,false,P1,P1-L1,-7",
+        "revenue: -7 is below the minimum 0",
+    ),
     ("accounts", "X11,100000021,Short,short.example", "row has 4 fields, the header has 11"),
-    ("agreements", "AGX1,A1,EA,2026-02-30,100,Productivity",
-     "end_date: '2026-02-30' is not a date (YYYY-MM-DD)"),
-    ("agreements", "AGX2,A1,EA,03/31/2027,100,Productivity",
-     "end_date: '03/31/2027' is not a date (YYYY-MM-DD)"),
-    ("agreements", "AGX3,A1,EA,2027-03-31,-100,Productivity",
-     "expiring_revenue: -100 is below the minimum 0"),
-    ("agreements", "AGX4,A1,Retail,2027-03-31,100,Productivity",
-     "license_program: 'Retail' is not one of EA, Open, Open Value, CSP, MPSA"),
-    ("transactions", "A1,2026-10-01,Teams,Std,1,10",
-     "product: 'Teams' is not one of M365, O365"),
+    (
+        "agreements",
+        "AGX1,A1,EA,2026-02-30,100,Productivity",
+        "end_date: '2026-02-30' is not a date (YYYY-MM-DD)",
+    ),
+    (
+        "agreements",
+        "AGX2,A1,EA,03/31/2027,100,Productivity",
+        "end_date: '03/31/2027' is not a date (YYYY-MM-DD)",
+    ),
+    (
+        "agreements",
+        "AGX3,A1,EA,2027-03-31,-100,Productivity",
+        "expiring_revenue: -100 is below the minimum 0",
+    ),
+    (
+        "agreements",
+        "AGX4,A1,Retail,2027-03-31,100,Productivity",
+        "license_program: 'Retail' is not one of EA, Open, Open Value, CSP, MPSA",
+    ),
+    ("transactions", "A1,2026-10-01,Teams,Std,1,10", "product: 'Teams' is not one of M365, O365"),
     ("transactions", "A1,2026-10-15,M365,E5,1,10", "month is not the first day of a month"),
     ("transactions", "X01,2026-10-01,M365,E3,1,10", "account_id: X01 not found in accounts"),
     ("transactions", "A2,2026-10-01,M365,E3,1,1e400", "revenue: '1e400' is not a number"),
-    ("subscriptions", "A2,M365,E3,10,2026-07-01,2026-06-30,active",
-     "end_date is before start_date"),
-    ("subscriptions", "A3,M365,E3,10,2026-07-01,,paused",
-     "status: 'paused' is not one of active, cancelled, expired, suspended"),
-    ("signals", "SX1,A1,,2026-10-03 09:00:00,news,crm,crawler,,Big,1.5",
-     "strength: 1.5 is above the maximum 1"),
-    ("signals", "SX2,,,2026-10-03 09:00:00,news,crm,crawler,,Nobody,0.5",
-     "neither account_id nor domain is given"),
-    ("signals", "SX3,A1,,yesterday,news,crm,crawler,,When,0.5",
-     "signal_time: 'yesterday' is not a timestamp"),
-    ("opportunities", "OX1,A1,M365,2026-05-01,,won,100", "a won or lost opportunity needs "
-     "closed_date"),
-    ("opportunities", "OX2,A1,M365,2026-05-01,2026-06-01,maybe,100",
-     "outcome: 'maybe' is not one of won, lost, open"),
+    (
+        "subscriptions",
+        "A2,M365,E3,10,2026-07-01,2026-06-30,active",
+        "end_date is before start_date",
+    ),
+    (
+        "subscriptions",
+        "A3,M365,E3,10,2026-07-01,,paused",
+        "status: 'paused' is not one of active, cancelled, expired, suspended",
+    ),
+    (
+        "signals",
+        "SX1,A1,,2026-10-03 09:00:00,news,crm,crawler,,Big,1.5",
+        "strength: 1.5 is above the maximum 1",
+    ),
+    (
+        "signals",
+        "SX2,,,2026-10-03 09:00:00,news,crm,crawler,,Nobody,0.5",
+        "neither account_id nor domain is given",
+    ),
+    (
+        "signals",
+        "SX3,A1,,yesterday,news,crm,crawler,,When,0.5",
+        "signal_time: 'yesterday' is not a timestamp",
+    ),
+    (
+        "opportunities",
+        "OX1,A1,M365,2026-05-01,,won,100",
+        "a won or lost opportunity needs closed_date",
+    ),
+    (
+        "opportunities",
+        "OX2,A1,M365,2026-05-01,2026-06-01,maybe,100",
+        "outcome: 'maybe' is not one of won, lost, open",
+    ),
     ("locations", "P2-L9,P2,,US", "location_name: required value is missing"),
 ]
 
@@ -74,8 +136,9 @@ def _appended(defects: list[tuple[str, str, str]]) -> dict[str, str]:
     return out
 
 
-def test_every_defect_is_quarantined_with_its_reason(world: Callable[..., Config], engine: Engine,
-                                                     tmp_path: Path) -> None:
+def test_every_defect_is_quarantined_with_its_reason(
+    world: Callable[..., Config], engine: Engine, tmp_path: Path
+) -> None:
     assert len({reason for _, _, reason in DEFECTS}) >= 15
     cfg = world(**_appended(DEFECTS))
     result = ingest(cfg, engine, tmp_path / f"raw-{engine.kind}")
@@ -106,7 +169,11 @@ def test_typed_values_load(world: Callable[..., Config], engine: Engine, tmp_pat
     accounts = {r["account_id"]: r for r in engine.to_arrow(result.tables["accounts"]).to_pylist()}
     assert accounts["A1"]["employees"] == 320 and accounts["A1"]["revenue"] == 52_000_000.0
     assert [accounts[a]["is_non_profit"] for a in ("A1", "A2", "A3", "A4")] == [
-        False, False, True, False]
+        False,
+        False,
+        True,
+        False,
+    ]
     assert accounts["A3"]["revenue"] is None and accounts["A4"]["location_id"] is None
     signals = engine.to_arrow(result.tables["signals"]).to_pylist()
     times = sorted(s["signal_time"].replace(tzinfo=None).isoformat() for s in signals)
@@ -114,8 +181,9 @@ def test_typed_values_load(world: Callable[..., Config], engine: Engine, tmp_pat
     assert engine.to_arrow(result.quarantine).num_rows == 0
 
 
-def test_a_row_of_a_quarantined_parent_is_quarantined_too(world: Callable[..., Config], engine: Engine,
-                                                          tmp_path: Path) -> None:
+def test_a_row_of_a_quarantined_parent_is_quarantined_too(
+    world: Callable[..., Config], engine: Engine, tmp_path: Path
+) -> None:
     cfg = world(partners="P3,\n", locations="P3-L1,P3,Gamma,DE\n")
     result = ingest(cfg, engine, tmp_path / f"raw-{engine.kind}")
     reasons = {(q["source"], q["reasons"]) for q in engine.to_arrow(result.quarantine).to_pylist()}
@@ -124,8 +192,9 @@ def test_a_row_of_a_quarantined_parent_is_quarantined_too(world: Callable[..., C
 
 
 @pytest.mark.parametrize("fmt", ["tsv", "jsonl", "parquet"])
-def test_other_formats_give_the_same_rows(world: Callable[..., Config], duck: Engine, tmp_path: Path,
-                                          fmt: str) -> None:
+def test_other_formats_give_the_same_rows(
+    world: Callable[..., Config], duck: Engine, tmp_path: Path, fmt: str
+) -> None:
     import csv
     import io
     import json
@@ -137,15 +206,23 @@ def test_other_formats_give_the_same_rows(world: Callable[..., Config], duck: En
     cfg = world(accounts=None)
     target = cfg.paths.source_dir / f"accounts.{fmt}"
     if fmt == "tsv":
-        target.write_text("\n".join("\t".join(r) for r in [list(rows[0]), *[
-            list(r.values()) for r in rows]]) + "\n", encoding="utf-8")
+        target.write_text(
+            "\n".join("\t".join(r) for r in [list(rows[0]), *[list(r.values()) for r in rows]])
+            + "\n",
+            encoding="utf-8",
+        )
     elif fmt == "jsonl":
-        target.write_text("".join(json.dumps({k: v or None for k, v in r.items()}) + "\n"
-                                  for r in rows), encoding="utf-8")
+        target.write_text(
+            "".join(json.dumps({k: v or None for k, v in r.items()}) + "\n" for r in rows),
+            encoding="utf-8",
+        )
     else:
         table = pa.Table.from_pylist([{k: v or None for k, v in r.items()} for r in rows])
-        table = table.set_column(table.schema.get_field_index("employees"), "employees",
-                                 table["employees"].cast(pa.int64()))
+        table = table.set_column(
+            table.schema.get_field_index("employees"),
+            "employees",
+            table["employees"].cast(pa.int64()),
+        )
         pq.write_table(table, target)
     result = ingest(cfg, duck, tmp_path / "raw")
     counts = {c.source: c for c in result.counts}["accounts"]

@@ -9,20 +9,28 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from tinyworld import CLEAN
 
 from fitintent.config import Config, load_config
 from fitintent.period import Period
 from fitintent.pipeline import run
+from tinyworld import CLEAN
 
 pytestmark = pytest.mark.spark
 
 PERIOD = Period.parse("2026-10")
-TABLES = ["accounts", "summary_partner", "summary_location", "quarantine", "reconciliation",
-          "topic_activity"]
+TABLES = [
+    "accounts",
+    "summary_partner",
+    "summary_location",
+    "quarantine",
+    "reconciliation",
+    "topic_activity",
+]
 # rows that break contracts in several ways, so the quarantine is compared too
 BAD_ROWS = {
-    "accounts": "X1,12,Bad,BAD,-4,Retail,usa,maybe,P9,,-1\nA1,100000001,Dup,d.example,5,,FR,,P1,,\n",
+    "accounts": (
+        "X1,12,Bad,BAD,-4,Retail,usa,maybe,P9,,-1\nA1,100000001,Dup,d.example,5,,FR,,P1,,\n"
+    ),
     "transactions": "A1,2026-10-15,Teams,E3,-1,1e400\nX1,2026-10-01,M365,E3,1,1\n",
     "agreements": "AGX,A2,Retail,2027-02-30,-5,\n",
     "signals": "SX,,,soon,rumour,crm,x,,,2\n",
@@ -34,7 +42,8 @@ def _world(root: Path, sources: Path) -> Config:
     toml.write_text(
         f'[paths]\nworkdir = "."\nsources = "{sources}"\n\n'
         '[[extra_firmographics]]\nname = "revenue"\ntype = "double"\nmin = 0\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return load_config(toml)
 
 
@@ -73,8 +82,9 @@ def tiny_sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return src
 
 
-def test_tiny_world_publishes_the_same_tables_on_both_engines(tiny_sources: Path,
-                                                              tmp_path: Path) -> None:
+def test_tiny_world_publishes_the_same_tables_on_both_engines(
+    tiny_sources: Path, tmp_path: Path
+) -> None:
     results = {}
     for kind in ("duckdb", "spark"):
         root = tmp_path / kind

@@ -12,17 +12,23 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from tinyworld import CLEAN
 
 from fitintent.config import Config, load_config
 from fitintent.errors import InputError
 from fitintent.period import Period
 from fitintent.pipeline import run
 from fitintent.publish import SnapshotWriter, list_snapshots, open_snapshot
+from tinyworld import CLEAN
 
 PERIOD = Period.parse("2026-10")
-TABLES = {"accounts", "summary_partner", "summary_location", "quarantine", "reconciliation",
-          "topic_activity"}
+TABLES = {
+    "accounts",
+    "summary_partner",
+    "summary_location",
+    "quarantine",
+    "reconciliation",
+    "topic_activity",
+}
 
 
 def _world(root: Path, **changes: str | None) -> Config:
@@ -52,13 +58,17 @@ def test_a_run_publishes_every_table_and_a_manifest(tmp_path: Path) -> None:
     result = run(cfg, PERIOD)
     snap = open_snapshot(cfg.paths.snapshots)
     assert snap.period == "2026-10" and snap.path == cfg.paths.snapshots / "2026-10"
-    assert TABLES <= {p.name for p in snap.path.iterdir() if p.is_dir()}
+    assert {p.name for p in snap.path.iterdir() if p.is_dir()} >= TABLES
     m = json.loads((snap.path / "manifest.json").read_text())
     assert m["engine"] == "duckdb" and m["config_hash"] == cfg.digest()
     assert m["fiscal_year"] == {"label": "FY2027", "start": "2026-07-01", "end": "2027-06-30"}
     assert m["sources"]["accounts"] == {
-        "files": [str(cfg.paths.source_dir / "accounts.csv")], "rows_in": 5, "loaded": 4,
-        "quarantined": 1, "ignored_columns": []}
+        "files": [str(cfg.paths.source_dir / "accounts.csv")],
+        "rows_in": 5,
+        "loaded": 4,
+        "quarantined": 1,
+        "ignored_columns": [],
+    }
     assert set(m["timings_s"]) >= {"ingest", "signals", "segment", "summary"}
     card = m["segmentation"]["potential_model"]
     assert card["training_rows"] == 1 and card["fallback"] is True  # one compute customer
@@ -87,24 +97,54 @@ def test_rerunning_a_period_gives_the_same_content(tmp_path: Path) -> None:
     ("change", "expected"),
     [
         ({"accounts": None}, "no file for the required source 'accounts'"),
-        ({"files": {"accounts.csv": b"account_id,account_name,country,partner_id\nA1,x,FR,P1\n"}},
-         "column 'employees': required column is missing"),
-        ({"files": {"accounts.csv": CLEAN["accounts"].replace("Acme", "Acm\xe9").encode(
-            "latin-1")}}, "is not UTF-8 text"),
+        (
+            {
+                "files": {
+                    "accounts.csv": b"account_id,account_name,country,partner_id\nA1,x,FR,P1\n"
+                }
+            },
+            "column 'employees': required column is missing",
+        ),
+        (
+            {
+                "files": {
+                    "accounts.csv": CLEAN["accounts"].replace("Acme", "Acm\xe9").encode("latin-1")
+                }
+            },
+            "is not UTF-8 text",
+        ),
         ({"files": {"agreements.csv": b""}}, "the file is empty or has no header row"),
-        ({"files": {"partners.csv": b"partner_id,partner_name,Partner_ID\nP1,a,P1\n"}},
-         "column 'partner_id': column name appears twice"),
-        ({"files": {"transactions.parquet": b"PAR1 this is not parquet"}},
-         "is not a readable Parquet file"),
-        ({"files": {"signals.jsonl": b'{"signal_id": "S1", "signal_time": "2026-10-01", '
-                    b'"signal_type": "news", "domain": "caf\xe9.example"}\n'}},
-         "is not UTF-8 text"),
+        (
+            {"files": {"partners.csv": b"partner_id,partner_name,Partner_ID\nP1,a,P1\n"}},
+            "column 'partner_id': column name appears twice",
+        ),
+        (
+            {"files": {"transactions.parquet": b"PAR1 this is not parquet"}},
+            "is not a readable Parquet file",
+        ),
+        (
+            {
+                "files": {
+                    "signals.jsonl": b'{"signal_id": "S1", "signal_time": "2026-10-01", '
+                    b'"signal_type": "news", "domain": "caf\xe9.example"}\n'
+                }
+            },
+            "is not UTF-8 text",
+        ),
     ],
-    ids=["missing-source", "missing-column", "latin-1", "empty", "twice", "bad-parquet",
-         "jsonl-encoding"],
+    ids=[
+        "missing-source",
+        "missing-column",
+        "latin-1",
+        "empty",
+        "twice",
+        "bad-parquet",
+        "jsonl-encoding",
+    ],
 )
 def test_a_bad_file_stops_the_run_and_keeps_the_last_snapshot(
-        tmp_path: Path, change: dict[str, object], expected: str) -> None:
+    tmp_path: Path, change: dict[str, object], expected: str
+) -> None:
     cfg = _world(tmp_path)
     good = run(cfg, PERIOD).snapshot
     before = _contents(good.path)
@@ -128,8 +168,20 @@ def test_the_cli_prints_a_plain_error_and_exits_non_zero(tmp_path: Path) -> None
     cfg = _world(tmp_path)
     (cfg.paths.source_dir / "accounts.csv").write_text("account_id,account_name\nA1,x\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "fitintent", "run", "--config", str(tmp_path / "fitintent.toml"),
-         "--period", "2026-10"], capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "fitintent",
+            "run",
+            "--config",
+            str(tmp_path / "fitintent.toml"),
+            "--period",
+            "2026-10",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == InputError.exit_code
     assert "Traceback" not in proc.stderr
     assert "accounts.csv" in proc.stderr and "employees" in proc.stderr
@@ -165,14 +217,18 @@ pipeline.run(cfg, Period.parse("2026-10"))
 
 
 @pytest.mark.parametrize("stage", ["ingest", "segment", "publish", "publish-rename"])
-def test_a_run_killed_at_any_point_leaves_the_last_snapshot_intact(tmp_path: Path,
-                                                                   stage: str) -> None:
+def test_a_run_killed_at_any_point_leaves_the_last_snapshot_intact(
+    tmp_path: Path, stage: str
+) -> None:
     cfg = _world(tmp_path)
     good = run(cfg, PERIOD).snapshot
     before = _contents(good.path)
     _world(tmp_path, accounts="A9,100000009,Zed,zed.example,77,Retail,FR,false,P1,P1-L1,5\n")
-    proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(tmp_path / "fitintent.toml"),
-                             stage], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILL_SCRIPT, str(tmp_path / "fitintent.toml"), stage],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     deadline = time.time() + 240
     line = ""

@@ -253,15 +253,24 @@ def test_a_prospect_potential_is_weighted_by_its_size_types_adoption(engine: Eng
 def test_fit_learns_the_adoption_share_per_size_type(duck: Engine) -> None:
     from fitintent.segment import fit_potential
 
-    accounts = duck.from_arrow(pa.table({
-        "account_id": ["a", "b", "c", "d", "e"],
-        "employees": pa.array([5, 8, 40, 60, 400], pa.int64()),
-        "industry": ["X"] * 5,
-    }))
-    spend = duck.from_arrow(pa.table({
-        "account_id": ["b", "c", "d"], "compute_spend_12m": [100.0, 900.0, 0.0],
-        "compute_spend_prev_12m": [100.0, 900.0, 50.0],
-    }))
+    accounts = duck.from_arrow(
+        pa.table(
+            {
+                "account_id": ["a", "b", "c", "d", "e"],
+                "employees": pa.array([5, 8, 40, 60, 400], pa.int64()),
+                "industry": ["X"] * 5,
+            }
+        )
+    )
+    spend = duck.from_arrow(
+        pa.table(
+            {
+                "account_id": ["b", "c", "d"],
+                "compute_spend_12m": [100.0, 900.0, 0.0],
+                "compute_spend_prev_12m": [100.0, 900.0, 50.0],
+            }
+        )
+    )
     model = fit_potential(accounts, spend, Config())
     assert model.adoption == {"small": 0.5, "medium": 0.5, "top_unmanaged_user": 0.0}
     assert json.loads(json.dumps(model.card()))["adoption"]["small"] == 0.5

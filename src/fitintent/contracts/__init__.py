@@ -5,5 +5,13 @@ from fitintent.contracts._schema import SQL_TYPE, Check, Column, Contract, Refer
 from fitintent.contracts._sources import SIGNAL_TYPES, contract, contracts
 
 __all__ = [
-    "SIGNAL_TYPES", "SQL_TYPE", "Check", "Column", "Contract", "Reference", "contract", "contracts", "render",
+    "SIGNAL_TYPES",
+    "SQL_TYPE",
+    "Check",
+    "Column",
+    "Contract",
+    "Reference",
+    "contract",
+    "contracts",
+    "render",
 ]

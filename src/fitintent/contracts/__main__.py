@@ -1,4 +1,4 @@
-"""``python -m fitintent.contracts [FILE]`` writes the sources reference (default docs/sources.md)."""
+"""``python -m fitintent.contracts [FILE]`` writes the sources reference (docs/sources.md)."""
 
 import sys
 from pathlib import Path

@@ -51,8 +51,14 @@ def render(cfg: Config | None = None) -> str:
 
 
 def _section(c: Contract) -> str:
-    lines = [f"## {c.name}", "", c.doc, "",
-             f"Grain: {c.grain}. Cadence: {c.cadence}. Key: {', '.join(c.key)}.", ""]
+    lines = [
+        f"## {c.name}",
+        "",
+        c.doc,
+        "",
+        f"Grain: {c.grain}. Cadence: {c.cadence}. Key: {', '.join(c.key)}.",
+        "",
+    ]
     lines += ["| column | type | required | rules | meaning |", "|---|---|---|---|---|"]
     for col in c.columns:
         rules = [r for r in col.rules() if r != "required" and not r.startswith("type ")]

@@ -61,27 +61,31 @@ class NamePlan:
         mult = int(rng.integers(100_000_000, 1_000_000_000)) | 1
         if mult % 5 == 0:
             mult += 2
-        return cls(rng.permutation(NAME_SPACE).astype(np.int32), mult,
-                   int(rng.integers(0, 1_000_000_000)))
+        return cls(
+            rng.permutation(NAME_SPACE).astype(np.int32), mult, int(rng.integers(0, 1_000_000_000))
+        )
 
     def duns(self, index: np.ndarray) -> pa.Array:
         # an affine map modulo 10**9 with a multiplier coprime to 10 is a bijection
         value = (np.asarray(index, dtype=np.int64) * self.duns_mult + self.duns_add) % 10**9
         return padded(value, 9)
 
-    def names(self, index: np.ndarray, country: np.ndarray, u: np.ndarray
-              ) -> tuple[pa.Array, pa.Array]:
+    def names(
+        self, index: np.ndarray, country: np.ndarray, u: np.ndarray
+    ) -> tuple[pa.Array, pa.Array]:
         gen, slot = np.divmod(np.asarray(index, dtype=np.int64), NAME_SPACE)
         code = self.perm[slot].astype(np.int64)
         code, tld = np.divmod(code, len(TLDS))
         ab, kind = np.divmod(code, len(NAME_KINDS))
         gen_text = take([""] + [str(g + 1) for g in range(1, int(gen.max(initial=0)) + 1)], gen)
         legal = _LEGAL_OFFSET[country] + (u * _LEGAL_COUNT[country]).astype(np.int64)
-        name = join([take(_AB_NAME, ab), gen_text, " ", take(NAME_KINDS, kind), " ",
-                     take(_LEGAL, legal)])
+        name = join(
+            [take(_AB_NAME, ab), gen_text, " ", take(NAME_KINDS, kind), " ", take(_LEGAL, legal)]
+        )
         kinds = [k.lower() for k in NAME_KINDS]
-        domain = join([take(_AB_DOMAIN, ab), gen_text, "-", take(kinds, kind), ".",
-                       take(TLDS, tld)])
+        domain = join(
+            [take(_AB_DOMAIN, ab), gen_text, "-", take(kinds, kind), ".", take(TLDS, tld)]
+        )
         return name, domain
 
 
@@ -131,8 +135,9 @@ class Firmographics:
         return (np.log(age) - np.log(14.0)) / 0.8
 
 
-def draw_firmographics(rng: np.random.Generator, index: np.ndarray, network: PartnerNetwork,
-                       cal: Calendar) -> Firmographics:
+def draw_firmographics(
+    rng: np.random.Generator, index: np.ndarray, network: PartnerNetwork, cal: Calendar
+) -> Firmographics:
     n = len(index)
     country = rng.choice(len(COUNTRY_WEIGHTS), size=n, p=COUNTRY_WEIGHTS)
     location = network.assign(rng, country)
@@ -143,20 +148,38 @@ def draw_firmographics(rng: np.random.Generator, index: np.ndarray, network: Par
     budget = rng.standard_normal(n)
     maturity = rng.standard_normal(n)
     age = np.exp(rng.normal(np.log(14.0) + 0.12 * (np.log(employees) - 2.7), 0.75))
-    founded = np.clip(cal.period.year - np.round(age).astype(np.int64), 1800,
-                      min(MAX_FOUNDED_YEAR, cal.period.year))
+    founded = np.clip(
+        cal.period.year - np.round(age).astype(np.int64),
+        1800,
+        min(MAX_FOUNDED_YEAR, cal.period.year),
+    )
     revenue = employees * _IND_RPE[industry] * rng.lognormal(0.0, 0.45, n)
-    it_budget = revenue * _IND_IT[industry] * np.exp(
-        0.35 * budget + 0.25 * maturity + rng.normal(0.0, 0.35, n))
+    it_budget = (
+        revenue
+        * _IND_IT[industry]
+        * np.exp(0.35 * budget + 0.25 * maturity + rng.normal(0.0, 0.35, n))
+    )
     growth = np.clip(rng.normal(0.04 + 0.04 * maturity, 0.12), -0.5, 1.5)
     activity = employees**0.3 * np.exp(
-        0.3 * maturity + 0.3 * _IND_TECH[industry] + rng.normal(0.0, 0.4, n))
+        0.3 * maturity + 0.3 * _IND_TECH[industry] + rng.normal(0.0, 0.4, n)
+    )
     return Firmographics(
-        index=np.asarray(index, dtype=np.int64), country=country, location=location,
-        partner=network.loc_partner[location], city=pick_city(rng, country), industry=industry,
-        vertical=vertical, employees=employees, non_profit=rng.random(n) < _IND_NP[industry],
-        founded=founded, revenue=np.round(revenue, -2), it_budget=np.round(it_budget, 2),
-        growth=np.round(growth, 3), activity=activity, budget=budget, maturity=maturity,
+        index=np.asarray(index, dtype=np.int64),
+        country=country,
+        location=location,
+        partner=network.loc_partner[location],
+        city=pick_city(rng, country),
+        industry=industry,
+        vertical=vertical,
+        employees=employees,
+        non_profit=rng.random(n) < _IND_NP[industry],
+        founded=founded,
+        revenue=np.round(revenue, -2),
+        it_budget=np.round(it_budget, 2),
+        growth=np.round(growth, 3),
+        activity=activity,
+        budget=budget,
+        maturity=maturity,
         legal_u=rng.random(n),
     )
 
@@ -165,29 +188,36 @@ def account_ids(index: np.ndarray, total: int) -> pa.Array:
     return padded(np.asarray(index) + 1, max(7, len(str(total))), "A")
 
 
-def accounts_table(rng: np.random.Generator, firm: Firmographics, names: NamePlan,
-                   network: PartnerNetwork, total: int) -> pa.Table:
+def accounts_table(
+    rng: np.random.Generator,
+    firm: Firmographics,
+    names: NamePlan,
+    network: PartnerNetwork,
+    total: int,
+) -> pa.Table:
     name, domain = names.names(firm.index, firm.country, firm.legal_u)
-    return pa.table({
-        "account_id": account_ids(firm.index, total),
-        "duns": names.duns(firm.index),
-        "account_name": name,
-        "domain": domain,
-        "employees": longs(firm.employees),
-        "industry": take(INDUSTRY_NAMES, firm.industry),
-        "vertical": take(VERTICALS, firm.vertical),
-        "area": take(COUNTRY_AREAS, firm.country),
-        "subsidiary": take(COUNTRY_NAMES, firm.country),
-        "sales_territory": take(CITY_TERRITORIES, firm.city),
-        "city": take(CITY_NAMES, firm.city),
-        "state": take(CITY_STATES, firm.city),
-        "postal_code": postal_codes(rng, firm.city),
-        "country": take(COUNTRY_CODES, firm.country),
-        "is_non_profit": booleans(firm.non_profit),
-        "partner_id": take(network.partner_ids(), firm.partner),
-        "location_id": take(network.location_ids(), firm.location),
-        "revenue": money(firm.revenue),
-        "it_budget": money(firm.it_budget),
-        "founded_year": longs(firm.founded),
-        "growth": money(firm.growth, decimals=3),
-    })
+    return pa.table(
+        {
+            "account_id": account_ids(firm.index, total),
+            "duns": names.duns(firm.index),
+            "account_name": name,
+            "domain": domain,
+            "employees": longs(firm.employees),
+            "industry": take(INDUSTRY_NAMES, firm.industry),
+            "vertical": take(VERTICALS, firm.vertical),
+            "area": take(COUNTRY_AREAS, firm.country),
+            "subsidiary": take(COUNTRY_NAMES, firm.country),
+            "sales_territory": take(CITY_TERRITORIES, firm.city),
+            "city": take(CITY_NAMES, firm.city),
+            "state": take(CITY_STATES, firm.city),
+            "postal_code": postal_codes(rng, firm.city),
+            "country": take(COUNTRY_CODES, firm.country),
+            "is_non_profit": booleans(firm.non_profit),
+            "partner_id": take(network.partner_ids(), firm.partner),
+            "location_id": take(network.location_ids(), firm.location),
+            "revenue": money(firm.revenue),
+            "it_budget": money(firm.it_budget),
+            "founded_year": longs(firm.founded),
+            "growth": money(firm.growth, decimals=3),
+        }
+    )

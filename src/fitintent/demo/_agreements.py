@@ -14,12 +14,21 @@ from fitintent.demo._catalog import DIVISIONS
 
 PROGRAMS: tuple[str, ...] = ("EA", "Open", "Open Value", "CSP", "MPSA")
 _TERM_MONTHS = {"EA": 36, "Open": 24, "Open Value": 36, "CSP": 12, "MPSA": 36}
-_VALUE_PER_EMPLOYEE = {"EA": (150.0, 400.0), "Open": (40.0, 120.0), "Open Value": (40.0, 120.0),
-                       "CSP": (60.0, 250.0), "MPSA": (80.0, 200.0)}
+_VALUE_PER_EMPLOYEE = {
+    "EA": (150.0, 400.0),
+    "Open": (40.0, 120.0),
+    "Open Value": (40.0, 120.0),
+    "CSP": (60.0, 250.0),
+    "MPSA": (80.0, 200.0),
+}
 # division mix by program, in DIVISIONS order (Modern Work, Business Applications, Azure, Devices)
-_DIVISION_MIX = {"EA": (0.6, 0.15, 0.25, 0.0), "Open": (0.7, 0.0, 0.3, 0.0),
-                 "Open Value": (0.7, 0.05, 0.25, 0.0), "CSP": (0.55, 0.2, 0.2, 0.05),
-                 "MPSA": (0.5, 0.1, 0.3, 0.1)}
+_DIVISION_MIX = {
+    "EA": (0.6, 0.15, 0.25, 0.0),
+    "Open": (0.7, 0.0, 0.3, 0.0),
+    "Open Value": (0.7, 0.05, 0.25, 0.0),
+    "CSP": (0.55, 0.2, 0.2, 0.05),
+    "MPSA": (0.5, 0.1, 0.3, 0.1),
+}
 FISCAL_EDGE_SHARE = 0.15  # agreements ending exactly on June 30 or July 1
 RENEWAL_WINDOW = 3  # months before the end date in which an agreement drives renewal buying
 
@@ -45,14 +54,16 @@ class Agreements:
 
     def table(self, account_ids: pa.Array, first_id: int) -> pa.Table:
         n = len(self.account)
-        return pa.table({
-            "agreement_id": padded(np.arange(first_id, first_id + n), 8, "AG"),
-            "account_id": take(account_ids, self.account),
-            "license_program": categorical(self.program, PROGRAMS),
-            "end_date": dates(self.end_day),
-            "expiring_revenue": money(self.revenue),
-            "product_division": categorical(self.division, DIVISIONS),
-        })
+        return pa.table(
+            {
+                "agreement_id": padded(np.arange(first_id, first_id + n), 8, "AG"),
+                "account_id": take(account_ids, self.account),
+                "license_program": categorical(self.program, PROGRAMS),
+                "end_date": dates(self.end_day),
+                "expiring_revenue": money(self.revenue),
+                "product_division": categorical(self.division, DIVISIONS),
+            }
+        )
 
 
 def _program_odds(emp: np.ndarray, customer: np.ndarray) -> dict[str, np.ndarray]:
@@ -80,8 +91,9 @@ def _end_days(rng: np.random.Generator, program: str, k: int, cal: Calendar) -> 
     return np.where(edge, snapped, end)
 
 
-def draw_agreements(rng: np.random.Generator, firm: Firmographics, customer: np.ndarray,
-                    cal: Calendar) -> Agreements:
+def draw_agreements(
+    rng: np.random.Generator, firm: Firmographics, customer: np.ndarray, cal: Calendar
+) -> Agreements:
     odds = _program_odds(firm.employees, customer)
     parts: list[tuple[np.ndarray, ...]] = []
     for pi, program in enumerate(PROGRAMS):

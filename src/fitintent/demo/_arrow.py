@@ -11,8 +11,11 @@ import pyarrow.compute as pc
 
 def padded(numbers: np.ndarray, width: int, prefix: str = "") -> pa.Array:
     """``prefix`` + zero-padded decimal numbers, e.g. ``padded([7], 7, "A") -> ["A0000007"]``."""
-    text = pc.utf8_lpad(pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()),
-                        width=width, padding="0")
+    text = pc.utf8_lpad(
+        pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()),
+        width=width,
+        padding="0",
+    )
     if not prefix:
         return text
     return pc.binary_join_element_wise(prefix, text, "")
@@ -27,8 +30,13 @@ def take(values: pa.Array | Sequence[str], index: np.ndarray) -> pa.Array:
     return arr.take(pa.array(np.asarray(index, dtype=np.int64)))
 
 
-def categorical(codes: np.ndarray, vocab: Sequence[str], *, null: np.ndarray | None = None,
-                dictionary: bool = False) -> pa.Array:
+def categorical(
+    codes: np.ndarray,
+    vocab: Sequence[str],
+    *,
+    null: np.ndarray | None = None,
+    dictionary: bool = False,
+) -> pa.Array:
     """Strings from a small vocabulary; dictionary-encoded when asked (large Parquet outputs)."""
     idx = pa.array(np.asarray(codes, dtype=np.int32), mask=null)
     if dictionary:

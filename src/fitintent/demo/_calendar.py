@@ -60,7 +60,7 @@ class Calendar:
 
     def calendar_month(self) -> np.ndarray:
         """Calendar month (1..12) of each history month."""
-        months = (np.datetime64(str(self.period), "M") - np.arange(self.months)[::-1])
+        months = np.datetime64(str(self.period), "M") - np.arange(self.months)[::-1]
         return months.astype(np.int64) % 12 + 1
 
 

@@ -10,10 +10,20 @@ from fitintent.config import Config, ExtraColumn
 EXTRA_FIRMOGRAPHICS: tuple[ExtraColumn, ...] = (
     ExtraColumn(name="revenue", type="double", min=0, description="Annual revenue (USD)"),
     ExtraColumn(name="it_budget", type="double", min=0, description="Annual IT budget (USD)"),
-    ExtraColumn(name="founded_year", type="long", min=1800, max=2026,
-                description="Year the company was founded"),
-    ExtraColumn(name="growth", type="double", min=-1, max=10,
-                description="Head-count growth over the last year (0.1 = 10%)"),
+    ExtraColumn(
+        name="founded_year",
+        type="long",
+        min=1800,
+        max=2026,
+        description="Year the company was founded",
+    ),
+    ExtraColumn(
+        name="growth",
+        type="double",
+        min=-1,
+        max=10,
+        description="Head-count growth over the last year (0.1 = 10%)",
+    ),
 )
 
 
@@ -29,8 +39,17 @@ def config_text(files: dict[str, str], *, title: str) -> str:
     """TOML text: paths relative to the file's folder, the default catalog, the demo's extra
     firmographic columns and where each source lives."""
     defaults = Config()
-    lines = [f"# {title}", "", "[paths]", 'workdir = "."', 'sources = "sources"', "",
-             "[fiscal]", f"start_month = {defaults.fiscal.start_month}", ""]
+    lines = [
+        f"# {title}",
+        "",
+        "[paths]",
+        'workdir = "."',
+        'sources = "sources"',
+        "",
+        "[fiscal]",
+        f"start_month = {defaults.fiscal.start_month}",
+        "",
+    ]
     for p in defaults.products:
         lines += ["[[products]]"] + [f"{k} = {_value(v)}" for k, v in p.model_dump().items()]
         lines.append("")
@@ -38,10 +57,13 @@ def config_text(files: dict[str, str], *, title: str) -> str:
         fields = c.model_dump(exclude_none=True)
         lines += ["[[extra_firmographics]]"] + [f"{k} = {_value(v)}" for k, v in fields.items()]
         lines.append("")
-    lines += ["[sources]",
-              "license_programs = " + json.dumps(defaults.sources.license_programs),
-              "open_programs = " + json.dumps(defaults.sources.open_programs), "",
-              "[sources.files]"]
+    lines += [
+        "[sources]",
+        "license_programs = " + json.dumps(defaults.sources.license_programs),
+        "open_programs = " + json.dumps(defaults.sources.open_programs),
+        "",
+        "[sources.files]",
+    ]
     lines += [f"{name} = {_value(path)}" for name, path in files.items()]
     return "\n".join(lines) + "\n"
 

@@ -42,8 +42,9 @@ OWN_BASE = np.array([p.own_base for p in PRODUCTS])
 
 def static_features(firm: Firmographics) -> np.ndarray:
     """(accounts, STATIC_FEATURES)."""
-    return np.column_stack([firm.size, firm.mid, firm.tech, firm.itb, firm.growth,
-                            firm.non_profit.astype(np.float64)])
+    return np.column_stack(
+        [firm.size, firm.mid, firm.tech, firm.itb, firm.growth, firm.non_profit.astype(np.float64)]
+    )
 
 
 @dataclass
@@ -61,14 +62,26 @@ class Drivers:
     def observed(self, month: int, owned: np.ndarray) -> np.ndarray:
         """(A, P) observed logit at ``month`` without intercept."""
         renew = self.renewal[:, PRODUCT_DIVISION, month].astype(np.float64)
-        return (self.fit + owned.astype(np.float64) @ W_OWN.T + self.present(month) @ W_GROUP.T
-                + renew * W_RENEWAL)
+        return (
+            self.fit
+            + owned.astype(np.float64) @ W_OWN.T
+            + self.present(month) @ W_GROUP.T
+            + renew * W_RENEWAL
+        )
 
 
-def build_drivers(rng: np.random.Generator, firm: Firmographics, group_first: np.ndarray,
-                  group_last: np.ndarray, renewal: np.ndarray) -> Drivers:
+def build_drivers(
+    rng: np.random.Generator,
+    firm: Firmographics,
+    group_first: np.ndarray,
+    group_last: np.ndarray,
+    renewal: np.ndarray,
+) -> Drivers:
     fit = static_features(firm) @ W_STATIC.T + _BOOSTS[firm.industry]
     champion = rng.standard_normal((len(firm), len(PRODUCTS)))
-    hidden = (HIDDEN_BUDGET * firm.budget[:, None] + HIDDEN_CHAMPION * champion
-              + HIDDEN_MATURITY * firm.maturity[:, None])
+    hidden = (
+        HIDDEN_BUDGET * firm.budget[:, None]
+        + HIDDEN_CHAMPION * champion
+        + HIDDEN_MATURITY * firm.maturity[:, None]
+    )
     return Drivers(fit, group_first, group_last, renewal, hidden, champion)

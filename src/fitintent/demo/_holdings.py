@@ -38,15 +38,15 @@ class Spans:
     reason: np.ndarray  # OPEN, CHURNED or UPGRADED
 
     def extend(self, other: Spans) -> Spans:
-        return Spans(*(np.concatenate([getattr(self, f.name), getattr(other, f.name)])
-                       for f in fields(self)))
+        return Spans(
+            *(np.concatenate([getattr(self, f.name), getattr(other, f.name)]) for f in fields(self))
+        )
 
     def billed(self, cal: Calendar) -> tuple[np.ndarray, np.ndarray]:
         """First and last billed month of each span (last < first: nothing in the history)."""
         first = np.maximum(cal.month_of(np.minimum(self.start_day, cal.last_day)) + 1, 0)
         ended = self.end_day < NEVER
-        last = np.where(ended, cal.month_of(np.minimum(self.end_day, cal.last_day)),
-                        cal.months - 1)
+        last = np.where(ended, cal.month_of(np.minimum(self.end_day, cal.last_day)), cal.months - 1)
         return first, np.minimum(last, cal.months - 1)
 
     def level(self, rows: np.ndarray, month: np.ndarray, first: np.ndarray) -> np.ndarray:
@@ -55,11 +55,27 @@ class Spans:
         return grown * np.where(month >= self.step_month[rows], self.step[rows], 1.0)
 
 
-def _new_spans(a: np.ndarray, p: np.ndarray, sku: np.ndarray, start: np.ndarray,
-               seats: np.ndarray, growth: np.ndarray) -> Spans:
+def _new_spans(
+    a: np.ndarray,
+    p: np.ndarray,
+    sku: np.ndarray,
+    start: np.ndarray,
+    seats: np.ndarray,
+    growth: np.ndarray,
+) -> Spans:
     k = len(a)
-    return Spans(a, p, sku, start, np.full(k, NEVER), seats.astype(np.float64), growth,
-                 np.full(k, NEVER), np.ones(k), np.full(k, OPEN))
+    return Spans(
+        a,
+        p,
+        sku,
+        start,
+        np.full(k, NEVER),
+        seats.astype(np.float64),
+        growth,
+        np.full(k, NEVER),
+        np.ones(k),
+        np.full(k, OPEN),
+    )
 
 
 def _initial_spans(own: Ownership) -> Spans:
@@ -81,14 +97,22 @@ def build_spans(rng: np.random.Generator, own: Ownership, deals: Deals, cal: Cal
     spans = _initial_spans(own)
     won = (deals.outcome == 0) & (_KIND[deals.product] != "device")
     new = np.flatnonzero(won & ~deals.expansion)
-    spans = spans.extend(_new_spans(
-        deals.account[new], deals.product[new], deals.sku[new], deals.close_day[new],
-        deals.quantity[new], _growth(rng, deals.product[new])))
+    spans = spans.extend(
+        _new_spans(
+            deals.account[new],
+            deals.product[new],
+            deals.sku[new],
+            deals.close_day[new],
+            deals.quantity[new],
+            _growth(rng, deals.product[new]),
+        )
+    )
     return _expand(rng, spans, deals, np.flatnonzero(won & deals.expansion), cal)
 
 
-def _expand(rng: np.random.Generator, spans: Spans, deals: Deals, rows: np.ndarray,
-            cal: Calendar) -> Spans:
+def _expand(
+    rng: np.random.Generator, spans: Spans, deals: Deals, rows: np.ndarray, cal: Calendar
+) -> Spans:
     """Expansion deals step up the span running at close; some E3 customers upgrade to E5."""
     n_products = len(PRODUCTS)
     key = spans.account * n_products + spans.product
@@ -104,8 +128,7 @@ def _expand(rng: np.random.Generator, spans: Spans, deals: Deals, rows: np.ndarr
     idx, first = np.unique(idx, return_index=True)  # one expansion per span
     close, rows = close[first], rows[first]
     close_month = cal.month_of(close)
-    upgrade = ((spans.product[idx] == _M365) & (spans.sku[idx] == _E3)
-               & (rng.random(len(idx)) < 0.5))
+    upgrade = (spans.product[idx] == _M365) & (spans.sku[idx] == _E3) & (rng.random(len(idx)) < 0.5)
     step = ~upgrade & (spans.step_month[idx] == NEVER)
     consumption = _KIND[spans.product[idx]] == "consumption"
     k = len(idx)
@@ -115,8 +138,14 @@ def _expand(rng: np.random.Generator, spans: Spans, deals: Deals, rows: np.ndarr
     up = idx[upgrade]
     first_billed, _ = spans.billed(cal)
     seats_now = np.round(spans.level(up, close_month[upgrade], first_billed[up]))
-    upgraded = _new_spans(spans.account[up], spans.product[up], np.full(len(up), _E5),
-                          close[upgrade], np.maximum(seats_now, 1), np.full(len(up), 0.002))
+    upgraded = _new_spans(
+        spans.account[up],
+        spans.product[up],
+        np.full(len(up), _E5),
+        close[upgrade],
+        np.maximum(seats_now, 1),
+        np.full(len(up), 0.002),
+    )
     upgraded.end_day, upgraded.reason = spans.end_day[up], spans.reason[up]  # a churn carries over
     spans.end_day[up] = close[upgrade]
     spans.reason[up] = UPGRADED
@@ -130,8 +159,14 @@ def _expand_months(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.
     return row, first[row] + offset
 
 
-def transactions_table(rng: np.random.Generator, spans: Spans, purchases: dict[str, np.ndarray],
-                       firm: Firmographics, account_ids: pa.Array, cal: Calendar) -> pa.Table:
+def transactions_table(
+    rng: np.random.Generator,
+    spans: Spans,
+    purchases: dict[str, np.ndarray],
+    firm: Firmographics,
+    account_ids: pa.Array,
+    cal: Calendar,
+) -> pa.Table:
     first, last = spans.billed(cal)
     row, month = _expand_months(first, last)
     p, sku = spans.product[row], spans.sku[row]
@@ -148,14 +183,16 @@ def transactions_table(rng: np.random.Generator, spans: Spans, purchases: dict[s
     month = np.concatenate([month, purchases["month"]])
     product = np.concatenate([p, purchases["product"]])
     order = np.lexsort((product, month, account))
-    return pa.table({
-        "account_id": take(account_ids, account[order]),
-        "month": dates(cal.start_of(month[order])),
-        "product": categorical(product[order], PRODUCT_IDS),
-        "sku": _sku_names(product[order], np.concatenate([sku, purchases["sku"]])[order]),
-        "quantity": pa.array(np.concatenate([quantity, purchases["quantity"]])[order]),
-        "revenue": money(np.concatenate([revenue, purchases["revenue"]])[order]),
-    })
+    return pa.table(
+        {
+            "account_id": take(account_ids, account[order]),
+            "month": dates(cal.start_of(month[order])),
+            "product": categorical(product[order], PRODUCT_IDS),
+            "sku": _sku_names(product[order], np.concatenate([sku, purchases["sku"]])[order]),
+            "quantity": pa.array(np.concatenate([quantity, purchases["quantity"]])[order]),
+            "revenue": money(np.concatenate([revenue, purchases["revenue"]])[order]),
+        }
+    )
 
 
 def _sku_names(product: np.ndarray, sku: np.ndarray) -> pa.Array:
@@ -164,8 +201,9 @@ def _sku_names(product: np.ndarray, sku: np.ndarray) -> pa.Array:
     return take(names, offset[product] + sku)
 
 
-def subscriptions_table(rng: np.random.Generator, spans: Spans, account_ids: pa.Array,
-                        cal: Calendar) -> pa.Table:
+def subscriptions_table(
+    rng: np.random.Generator, spans: Spans, account_ids: pa.Array, cal: Calendar
+) -> pa.Table:
     n_products = len(PRODUCTS)
     key = (spans.account * n_products + spans.product) * 16 + spans.sku
     order = np.lexsort((-spans.start_day, key))
@@ -182,22 +220,31 @@ def subscriptions_table(rng: np.random.Generator, spans: Spans, account_ids: pa.
     anniversary = s.start_day + np.maximum(years, 1).astype(np.int64) * 365 - 1
     monthly = ~ended & (rng.random(k) < 0.15)
     end = np.where(ended, s.end_day, anniversary)
-    status = np.where(s.reason == UPGRADED, 1,
-                      np.where(s.reason == CHURNED, np.where(rng.random(k) < 0.6, 1, 2),
-                               np.where(rng.random(k) < 0.02, 3, 0)))
-    return pa.table({
-        "account_id": take(account_ids, s.account),
-        "product": categorical(s.product, PRODUCT_IDS),
-        "sku": _sku_names(s.product, s.sku),
-        "seats": longs(seats),
-        "start_date": dates(s.start_day),
-        "end_date": dates(np.where(monthly, 0, end), null=monthly),
-        "status": categorical(status, STATUSES),
-    })
+    status = np.where(
+        s.reason == UPGRADED,
+        1,
+        np.where(
+            s.reason == CHURNED,
+            np.where(rng.random(k) < 0.6, 1, 2),
+            np.where(rng.random(k) < 0.02, 3, 0),
+        ),
+    )
+    return pa.table(
+        {
+            "account_id": take(account_ids, s.account),
+            "product": categorical(s.product, PRODUCT_IDS),
+            "sku": _sku_names(s.product, s.sku),
+            "seats": longs(seats),
+            "start_date": dates(s.start_day),
+            "end_date": dates(np.where(monthly, 0, end), null=monthly),
+            "status": categorical(status, STATUSES),
+        }
+    )
 
 
-def device_purchases(rng: np.random.Generator, own: Ownership, deals: Deals, cal: Calendar
-                     ) -> dict[str, np.ndarray]:
+def device_purchases(
+    rng: np.random.Generator, own: Ownership, deals: Deals, cal: Calendar
+) -> dict[str, np.ndarray]:
     """Device buys: a few refresh waves for owners, and each won device deal the month after."""
     a, p = np.nonzero(own.owned0 & (_KIND == "device")[None, :])
     waves = rng.poisson(1.5, len(a))
@@ -218,5 +265,11 @@ def device_purchases(rng: np.random.Generator, own: Ownership, deals: Deals, cal
     uniq, first, inv = np.unique(key, return_index=True, return_inverse=True)
     total = np.bincount(inv, weights=qty, minlength=len(uniq))
     price = sku_price(product[first], sku[first]) * rng.uniform(0.85, 1.0, len(uniq))
-    return {"account": account[first], "product": product[first], "sku": sku[first],
-            "month": month[first], "quantity": total, "revenue": total * price}
+    return {
+        "account": account[first],
+        "product": product[first],
+        "sku": sku[first],
+        "month": month[first],
+        "quantity": total,
+        "revenue": total * price,
+    }

@@ -41,26 +41,36 @@ class InstallBase:
         return first, last
 
     def table(self, account_ids: pa.Array) -> pa.Table:
-        return pa.table({
-            "account_id": take(account_ids, self.account),
-            "technology": take([t.technology for t in TECHS], self.tech),
-            "version": take([t.version for t in TECHS], self.tech),
-            "licence_count": longs(self.licences),
-            "first_seen": dates(self.first_day),
-            "last_seen": dates(self.last_day),
-        })
+        return pa.table(
+            {
+                "account_id": take(account_ids, self.account),
+                "technology": take([t.technology for t in TECHS], self.tech),
+                "version": take([t.version for t in TECHS], self.tech),
+                "licence_count": longs(self.licences),
+                "first_seen": dates(self.first_day),
+                "last_seen": dates(self.last_day),
+            }
+        )
 
 
-def draw_install_base(rng: np.random.Generator, firm: Firmographics, cal: Calendar
-                      ) -> InstallBase:
+def draw_install_base(rng: np.random.Generator, firm: Firmographics, cal: Calendar) -> InstallBase:
     n = len(firm)
     age = firm.age_std(cal)
-    founded_day = (np.asarray(firm.founded) - 1970).astype("datetime64[Y]").astype(
-        "datetime64[D]").astype(np.int64)
+    founded_day = (
+        (np.asarray(firm.founded) - 1970)
+        .astype("datetime64[Y]")
+        .astype("datetime64[D]")
+        .astype(np.int64)
+    )
     parts: list[tuple[np.ndarray, ...]] = []
     for ti, t in enumerate(TECHS):
-        logit = (t.base + t.size * firm.size + t.maturity * firm.maturity + t.age * age
-                 + t.tech * firm.tech)
+        logit = (
+            t.base
+            + t.size * firm.size
+            + t.maturity * firm.maturity
+            + t.age * age
+            + t.tech * firm.tech
+        )
         has = np.flatnonzero(rng.random(n) < sigmoid(logit))
         k = len(has)
         released = day(f"{t.released}-01-01")

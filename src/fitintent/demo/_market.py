@@ -66,8 +66,14 @@ def _season(cal: Calendar) -> np.ndarray:
     return np.array([_SEASON.get(int(m), 0.0) for m in months])
 
 
-def _oracle(logit: np.ndarray, timing: np.ndarray, season: np.ndarray, m: int,
-            cool: np.ndarray, active: np.ndarray) -> np.ndarray:
+def _oracle(
+    logit: np.ndarray,
+    timing: np.ndarray,
+    season: np.ndarray,
+    m: int,
+    cool: np.ndarray,
+    active: np.ndarray,
+) -> np.ndarray:
     """P(an opportunity is created in months m+1..m+HORIZON | hidden state at the end of m)."""
     none_yet = np.ones_like(logit)
     p_idle = np.zeros_like(logit)
@@ -82,8 +88,14 @@ def _oracle(logit: np.ndarray, timing: np.ndarray, season: np.ndarray, m: int,
 
 
 class _Simulation:
-    def __init__(self, rng: np.random.Generator, firm: Firmographics, drivers: Drivers,
-                 own: Ownership, cal: Calendar) -> None:
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        firm: Firmographics,
+        drivers: Drivers,
+        own: Ownership,
+        cal: Calendar,
+    ) -> None:
         self.rng, self.firm, self.drivers, self.cal = rng, firm, drivers, cal
         self.own_start = own.start_month.copy()
         self.own_end = own.end_month.copy()
@@ -100,8 +112,13 @@ class _Simulation:
         created = m + lead
         created_day = cal.day_in_month(created, rng.random(k))
         fit = np.clip(observed[a, p], -3.0, 3.0)
-        win = sigmoid(WIN_BASE + 0.1 * fit + 0.25 * self.firm.budget[a]
-                      + 0.35 * self.drivers.champion[a, p] + rng.normal(0.0, 0.8, k))
+        win = sigmoid(
+            WIN_BASE
+            + 0.1 * fit
+            + 0.25 * self.firm.budget[a]
+            + 0.35 * self.drivers.champion[a, p]
+            + rng.normal(0.0, 0.8, k)
+        )
         median = _SALES_DAYS[p] * np.exp(0.15 * self.firm.size[a])
         days = np.clip(np.round(rng.lognormal(np.log(median), 0.6)), 3, 540).astype(np.int64)
         close_day = created_day + days
@@ -115,11 +132,21 @@ class _Simulation:
         rest = np.where(won, close_month + 2, close_month + 3)
         self.cool[a, p] = np.where(converts, rest, created + 2)
         self.created[a, p] = created
-        self.records.append({
-            "account": a, "product": p, "start": np.full(k, m), "created": created,
-            "converts": converts, "loud": loud, "created_day": created_day,
-            "close_day": close_day, "closed": closed, "won": won, "expansion": won & owned_at_close,
-        })
+        self.records.append(
+            {
+                "account": a,
+                "product": p,
+                "start": np.full(k, m),
+                "created": created,
+                "converts": converts,
+                "loud": loud,
+                "created_day": created_day,
+                "close_day": close_day,
+                "closed": closed,
+                "won": won,
+                "expansion": won & owned_at_close,
+            }
+        )
 
     def cycles(self) -> Cycles:
         keys = Cycles.__dataclass_fields__
@@ -128,8 +155,9 @@ class _Simulation:
         return Cycles(**{k: np.concatenate([r[k] for r in self.records]) for k in keys})
 
 
-def simulate(rng: np.random.Generator, firm: Firmographics, drivers: Drivers, own: Ownership,
-             cal: Calendar) -> Market:
+def simulate(
+    rng: np.random.Generator, firm: Firmographics, drivers: Drivers, own: Ownership, cal: Calendar
+) -> Market:
     sim = _Simulation(rng, firm, drivers, own, cal)
     shape = drivers.fit.shape
     season = _season(cal)
@@ -146,5 +174,10 @@ def simulate(rng: np.random.Generator, firm: Firmographics, drivers: Drivers, ow
         sim.start(a, p, m, observed)
         truth[:, :, m] = _oracle(logit, timing, season, m, sim.cool, sim.created > m)
         timing = TIMING_RHO * timing + innovation * rng.standard_normal(shape)
-    return Market(truth=truth, cycles=sim.cycles(), fit=observed,
-                  hidden=drivers.hidden, champion=drivers.champion)
+    return Market(
+        truth=truth,
+        cycles=sim.cycles(),
+        fit=observed,
+        hidden=drivers.hidden,
+        champion=drivers.champion,
+    )

@@ -47,8 +47,9 @@ class Deals:
     amount_missing: np.ndarray
 
 
-def draw_deals(rng: np.random.Generator, firm: Firmographics, cycles: Cycles, own: Ownership,
-               cal: Calendar) -> Deals:
+def draw_deals(
+    rng: np.random.Generator, firm: Firmographics, cycles: Cycles, own: Ownership, cal: Calendar
+) -> Deals:
     rows = np.flatnonzero(cycles.converts & (cycles.created < cal.months))
     rows = rows[np.lexsort((cycles.account[rows], cycles.created_day[rows]))]
     a, p = cycles.account[rows], cycles.product[rows]
@@ -68,9 +69,16 @@ def draw_deals(rng: np.random.Generator, firm: Firmographics, cycles: Cycles, ow
     amount = quantity * unit * months * _SERVICES[p] * rng.lognormal(0.0, 0.25, k)
     outcome = np.where(cycles.won[rows], 0, np.where(cycles.closed[rows], 1, 2))
     return Deals(
-        cycle=rows, account=a, product=p, created_day=cycles.created_day[rows],
-        close_day=cycles.close_day[rows], outcome=outcome, expansion=expansion, sku=sku,
-        quantity=quantity, amount=np.round(amount, 2),
+        cycle=rows,
+        account=a,
+        product=p,
+        created_day=cycles.created_day[rows],
+        close_day=cycles.close_day[rows],
+        outcome=outcome,
+        expansion=expansion,
+        sku=sku,
+        quantity=quantity,
+        amount=np.round(amount, 2),
         amount_missing=rng.random(k) < MISSING_AMOUNT,
     )
 
@@ -81,12 +89,14 @@ def opportunity_ids(first_id: int, n: int) -> pa.Array:
 
 def opportunities_table(deals: Deals, account_ids: pa.Array, first_id: int) -> pa.Table:
     open_ = deals.outcome == 2
-    return pa.table({
-        "opportunity_id": opportunity_ids(first_id, len(deals.cycle)),
-        "account_id": take(account_ids, deals.account),
-        "product": categorical(deals.product, PRODUCT_IDS),
-        "created_date": dates(deals.created_day),
-        "closed_date": dates(np.where(open_, 0, deals.close_day), null=open_),
-        "outcome": categorical(deals.outcome, OUTCOMES),
-        "amount": money(deals.amount, null=deals.amount_missing),
-    })
+    return pa.table(
+        {
+            "opportunity_id": opportunity_ids(first_id, len(deals.cycle)),
+            "account_id": take(account_ids, deals.account),
+            "product": categorical(deals.product, PRODUCT_IDS),
+            "created_date": dates(deals.created_day),
+            "closed_date": dates(np.where(open_, 0, deals.close_day), null=open_),
+            "outcome": categorical(deals.outcome, OUTCOMES),
+            "amount": money(deals.amount, null=deals.amount_missing),
+        }
+    )

@@ -13,17 +13,38 @@ Format = Literal["csv", "parquet"]
 
 # Columns whose values repeat (worth a Parquet dictionary); others are written plain.
 _DICTIONARY_COLUMNS = [
-    "account_id", "partner_id", "location_id", "product", "sku", "industry", "vertical", "area",
-    "subsidiary", "sales_territory", "city", "state", "country", "technology", "version",
-    "license_program", "product_division", "signal_type", "topic", "source", "text", "status",
-    "outcome", "domain",
+    "account_id",
+    "partner_id",
+    "location_id",
+    "product",
+    "sku",
+    "industry",
+    "vertical",
+    "area",
+    "subsidiary",
+    "sales_territory",
+    "city",
+    "state",
+    "country",
+    "technology",
+    "version",
+    "license_program",
+    "product_division",
+    "signal_type",
+    "topic",
+    "source",
+    "text",
+    "status",
+    "outcome",
+    "domain",
 ]
 
 
 def _plain(table: pa.Table) -> pa.Table:
     """Dictionary columns decoded to plain strings (CSV has no dictionaries)."""
-    cols = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c
-            for c in table.columns]
+    cols = [
+        c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns
+    ]
     return pa.table(cols, names=table.column_names)
 
 
@@ -32,8 +53,10 @@ class _CsvFile:
         self._file = path.open("wb")
         self._file.write((",".join(schema.names) + "\n").encode())
         self._writer = pacsv.CSVWriter(
-            self._file, schema,
-            write_options=pacsv.WriteOptions(include_header=False, quoting_style="none"))
+            self._file,
+            schema,
+            write_options=pacsv.WriteOptions(include_header=False, quoting_style="none"),
+        )
 
     def write(self, table: pa.Table) -> None:
         self._writer.write_table(table)
@@ -46,8 +69,7 @@ class _CsvFile:
 class _ParquetFile:
     def __init__(self, path: Path, schema: pa.Schema, compression: str) -> None:
         used = [c for c in _DICTIONARY_COLUMNS if c in schema.names]
-        self._writer = pq.ParquetWriter(path, schema, compression=compression,
-                                        use_dictionary=used)
+        self._writer = pq.ParquetWriter(path, schema, compression=compression, use_dictionary=used)
 
     def write(self, table: pa.Table) -> None:
         self._writer.write_table(table)
@@ -63,8 +85,9 @@ class SourceSink:
     ``part-NNNNN.parquet`` files, one per ``part`` number given to ``write``.
     """
 
-    def __init__(self, folder: Path, fmt: Format = "csv", layout: str = "file",
-                 compression: str = "zstd") -> None:
+    def __init__(
+        self, folder: Path, fmt: Format = "csv", layout: str = "file", compression: str = "zstd"
+    ) -> None:
         if layout == "parts" and fmt != "parquet":
             raise ValueError("part folders are written as Parquet")
         self.folder, self.fmt, self.layout, self.compression = folder, fmt, layout, compression

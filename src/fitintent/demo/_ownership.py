@@ -39,8 +39,7 @@ class Ownership:
         return self.start_month < NEVER
 
 
-def choose_sku(rng: np.random.Generator, product: np.ndarray, employees: np.ndarray
-               ) -> np.ndarray:
+def choose_sku(rng: np.random.Generator, product: np.ndarray, employees: np.ndarray) -> np.ndarray:
     """A SKU index (within the product's SKUs) for each (product, account size)."""
     out = np.zeros(len(product), dtype=np.int64)
     u = rng.random(len(product))
@@ -54,8 +53,9 @@ def choose_sku(rng: np.random.Generator, product: np.ndarray, employees: np.ndar
     return out
 
 
-def choose_seats(rng: np.random.Generator, product: np.ndarray, employees: np.ndarray
-                 ) -> np.ndarray:
+def choose_seats(
+    rng: np.random.Generator, product: np.ndarray, employees: np.ndarray
+) -> np.ndarray:
     lo = np.array([p.seat_share[0] for p in PRODUCTS])[product]
     hi = np.array([p.seat_share[1] for p in PRODUCTS])[product]
     least = np.array([p.min_seats for p in PRODUCTS])[product]
@@ -63,25 +63,38 @@ def choose_seats(rng: np.random.Generator, product: np.ndarray, employees: np.nd
     return np.maximum(seats, least).astype(np.int64)
 
 
-def consumption_spend(rng: np.random.Generator, firm: Firmographics, rows: np.ndarray
-                      ) -> np.ndarray:
+def consumption_spend(
+    rng: np.random.Generator, firm: Firmographics, rows: np.ndarray
+) -> np.ndarray:
     """Monthly compute spend (USD) of an account when it uses cloud compute."""
-    return 25.0 * firm.employees[rows] ** 0.8 * (0.5 + firm.tech[rows]) * rng.lognormal(
-        0.0, 0.7, len(rows))
+    return (
+        25.0
+        * firm.employees[rows] ** 0.8
+        * (0.5 + firm.tech[rows])
+        * rng.lognormal(0.0, 0.7, len(rows))
+    )
 
 
-def draw_ownership(rng: np.random.Generator, firm: Firmographics, drivers: Drivers,
-                   cal: Calendar) -> Ownership:
+def draw_ownership(
+    rng: np.random.Generator, firm: Firmographics, drivers: Drivers, cal: Calendar
+) -> Ownership:
     n, n_products = drivers.fit.shape
     present = drivers.present(0)
-    founded_day = (firm.founded - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(
-        np.int64)
+    founded_day = (
+        (firm.founded - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+    )
     existed = founded_day < cal.first_day - 1  # firms founded later hold nothing at the start
     owned = np.zeros((n, n_products), dtype=bool)
     for pi in range(n_products):  # in catalog order: a product's odds see earlier holdings
-        logit = (OWN_BASE[pi] + drivers.fit[:, pi] + present @ W_GROUP[pi]
-                 + owned.astype(np.float64) @ W_OWN[pi] + 0.5 * firm.budget
-                 + 0.4 * firm.maturity + rng.normal(0.0, 0.5, n))
+        logit = (
+            OWN_BASE[pi]
+            + drivers.fit[:, pi]
+            + present @ W_GROUP[pi]
+            + owned.astype(np.float64) @ W_OWN[pi]
+            + 0.5 * firm.budget
+            + 0.4 * firm.maturity
+            + rng.normal(0.0, 0.5, n)
+        )
         owned[:, pi] = (rng.random(n) < sigmoid(logit)) & existed
     a, p = np.nonzero(owned)
     k = len(a)
@@ -90,8 +103,9 @@ def draw_ownership(rng: np.random.Generator, firm: Firmographics, drivers: Drive
     start_day = lo + np.floor(rng.random(k) * (hi - lo)).astype(np.int64)
     churn_month = rng.geometric(CHURN_PER_MONTH, k) - 1
     churned = churn_month < cal.months
-    end_day = np.where(churned, cal.day_in_month(np.minimum(churn_month, cal.months - 1),
-                                                 rng.random(k)), NEVER)
+    end_day = np.where(
+        churned, cal.day_in_month(np.minimum(churn_month, cal.months - 1), rng.random(k)), NEVER
+    )
     sku = choose_sku(rng, p, firm.employees[a])
     seats = choose_seats(rng, p, firm.employees[a])
     growth = rng.normal(0.002, 0.004, k)
@@ -109,8 +123,11 @@ def draw_ownership(rng: np.random.Generator, firm: Firmographics, drivers: Drive
 
     return Ownership(
         start_month=grid(cal.month_of(start_day), NEVER, np.int64),
-        end_month=grid(np.where(churned, cal.month_of(np.minimum(end_day, cal.last_day)), NEVER),
-                       NEVER, np.int64),
+        end_month=grid(
+            np.where(churned, cal.month_of(np.minimum(end_day, cal.last_day)), NEVER),
+            NEVER,
+            np.int64,
+        ),
         start_day=grid(start_day, NEVER, np.int64),
         end_day=grid(end_day, NEVER, np.int64),
         sku=grid(sku, 0, np.int64),

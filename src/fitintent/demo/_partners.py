@@ -51,18 +51,26 @@ class PartnerNetwork:
         return join([pids, padded(ordinal, 2, "L")], "-")
 
     def partners_table(self) -> pa.Table:
-        return pa.table({"partner_id": self.partner_ids(),
-                         "partner_name": pa.array(self.partner_names, pa.string())})
+        return pa.table(
+            {
+                "partner_id": self.partner_ids(),
+                "partner_name": pa.array(self.partner_names, pa.string()),
+            }
+        )
 
     def locations_table(self) -> pa.Table:
-        names = [f"{self.partner_names[p]} {CITY_NAMES[c]}"
-                 for p, c in zip(self.loc_partner.tolist(), self.loc_city.tolist(), strict=True)]
-        return pa.table({
-            "location_id": self.location_ids(),
-            "partner_id": take(self.partner_ids(), self.loc_partner),
-            "location_name": pa.array(names, pa.string()),
-            "country": take(COUNTRY_CODES, self.loc_country),
-        })
+        names = [
+            f"{self.partner_names[p]} {CITY_NAMES[c]}"
+            for p, c in zip(self.loc_partner.tolist(), self.loc_city.tolist(), strict=True)
+        ]
+        return pa.table(
+            {
+                "location_id": self.location_ids(),
+                "partner_id": take(self.partner_ids(), self.loc_partner),
+                "location_name": pa.array(names, pa.string()),
+                "country": take(COUNTRY_CODES, self.loc_country),
+            }
+        )
 
     def assign(self, rng: np.random.Generator, country: np.ndarray) -> np.ndarray:
         """A location of record for each account: usually one in the account's country,
@@ -101,11 +109,18 @@ def build_network(rng: np.random.Generator, accounts: int) -> PartnerNetwork:
         home = int(rng.choice(len(COUNTRY_WEIGHTS), p=COUNTRY_WEIGHTS))
         used: set[int] = set()
         for j in range(int(rng.integers(2, 7))):
-            country = home if j == 0 or rng.random() < 0.6 else int(
-                rng.choice(len(COUNTRY_WEIGHTS), p=COUNTRY_WEIGHTS))
-            free = [c for c in range(int(CITY_OFFSET[country]),
-                                     int(CITY_OFFSET[country] + CITY_COUNT[country]))
-                    if c not in used]
+            country = (
+                home
+                if j == 0 or rng.random() < 0.6
+                else int(rng.choice(len(COUNTRY_WEIGHTS), p=COUNTRY_WEIGHTS))
+            )
+            free = [
+                c
+                for c in range(
+                    int(CITY_OFFSET[country]), int(CITY_OFFSET[country] + CITY_COUNT[country])
+                )
+                if c not in used
+            ]
             if not free:
                 continue
             city = int(free[int(rng.integers(0, min(len(free), 4)))])

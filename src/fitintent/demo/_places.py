@@ -46,8 +46,9 @@ def _shape(rng: np.random.Generator, shape: str, stem: pa.Array) -> pa.Array:
     if shape in ("d1", "d2", "d3"):
         return join([stem, _digits(rng, n, int(shape[1]))])
     if shape == "gb":
-        return join([stem, _digits(rng, n, 1), " ", _digits(rng, n, 1), _letters(rng, n),
-                     _letters(rng, n)])
+        return join(
+            [stem, _digits(rng, n, 1), " ", _digits(rng, n, 1), _letters(rng, n), _letters(rng, n)]
+        )
     if shape == "ca":
         return join([stem, " ", _digits(rng, n, 1), _letters(rng, n), _digits(rng, n, 1)])
     if shape == "nl":

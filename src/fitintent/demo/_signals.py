@@ -53,8 +53,12 @@ _INDUSTRY_TOPICS: dict[str, dict[str, float]] = {
     "Construction": {"devices": 1.5, "accounting": 1.5},
     "Hospitality": {"remote_work": 0.5, "devices": 1.3},
     "Education": {"remote_work": 1.5, "collaboration": 2.0, "devices": 1.5},
-    "Technology": {"cloud_migration": 2.0, "virtualisation": 1.5, "low_code": 1.5,
-                   "analytics": 1.5},
+    "Technology": {
+        "cloud_migration": 2.0,
+        "virtualisation": 1.5,
+        "low_code": 1.5,
+        "analytics": 1.5,
+    },
     "Real Estate": {"crm": 1.5},
     "Transportation and Logistics": {"erp": 1.5, "devices": 1.3},
     "Nonprofit and Public Sector": {"collaboration": 1.5, "email": 1.5},
@@ -100,15 +104,22 @@ def signal_cells(firm: Firmographics, cycles: Cycles, cal: Calendar) -> Cells:
         sel = loud[lead > k]
         weight = 0.6 + 0.8 * (k + 1) / np.maximum(lead[lead > k], 1)
         parts.append(_cycle_cells(firm, cycles, sel, cycles.start[sel] + k, weight, months))
-    parts.append(_cycle_cells(firm, cycles, loud, cycles.created[loud], np.full(len(loud), 0.5),
-                              months))
+    parts.append(
+        _cycle_cells(firm, cycles, loud, cycles.created[loud], np.full(len(loud), 0.5), months)
+    )
     cols = [np.concatenate(c) for c in zip(*parts, strict=True)]
     order = np.argsort(cols[0], kind="stable")
     return Cells(*(c[order] for c in cols))
 
 
-def _cycle_cells(firm: Firmographics, cycles: Cycles, rows: np.ndarray, month: np.ndarray,
-                 weight: np.ndarray, months: int) -> tuple[np.ndarray, ...]:
+def _cycle_cells(
+    firm: Firmographics,
+    cycles: Cycles,
+    rows: np.ndarray,
+    month: np.ndarray,
+    weight: np.ndarray,
+    months: int,
+) -> tuple[np.ndarray, ...]:
     ok = month < months
     rows, month, weight = rows[ok], month[ok], weight[ok]
     a = cycles.account[rows]
@@ -149,15 +160,25 @@ class SignalDraws:
     domain_only: np.ndarray
 
 
-def draw_signals(rng: np.random.Generator, firm: Firmographics, cells: Cells, cell: np.ndarray,
-                 cal: Calendar, *, by_time: bool) -> SignalDraws:
+def draw_signals(
+    rng: np.random.Generator,
+    firm: Firmographics,
+    cells: Cells,
+    cell: np.ndarray,
+    cal: Calendar,
+    *,
+    by_time: bool,
+) -> SignalDraws:
     k = len(cell)
     account = cells.account[cell]
     month = cells.month[cell]
     comp = cells.component[cell]
     cyc = comp > 0
-    kind = np.where(cyc, np.searchsorted(_CYCLE_TYPES, rng.random(k), side="right"),
-                    np.searchsorted(_BG_TYPES, rng.random(k), side="right"))
+    kind = np.where(
+        cyc,
+        np.searchsorted(_CYCLE_TYPES, rng.random(k), side="right"),
+        np.searchsorted(_BG_TYPES, rng.random(k), side="right"),
+    )
     kind = np.minimum(kind, len(SIGNAL_TYPES) - 1)
     u = rng.random(k)
     product = np.maximum(comp - 1, 0)
@@ -168,16 +189,30 @@ def draw_signals(rng: np.random.Generator, firm: Firmographics, cells: Cells, ce
     day = cal.day_in_month(month, rng.random(k))
     seconds = day * SECONDS_PER_DAY + rng.integers(0, SECONDS_PER_DAY, k)
     strength = np.where(cyc, rng.beta(5.0, 2.5, k), rng.beta(2.0, 5.0, k))
-    draws = SignalDraws(account, kind, topic, variant, seconds, np.round(strength, 3),
-                        rng.random(k) < DOMAIN_ONLY_SHARE)
+    draws = SignalDraws(
+        account,
+        kind,
+        topic,
+        variant,
+        seconds,
+        np.round(strength, 3),
+        rng.random(k) < DOMAIN_ONLY_SHARE,
+    )
     if by_time:
         order = np.argsort(seconds, kind="stable")
         draws = SignalDraws(*(getattr(draws, f)[order] for f in SignalDraws.__dataclass_fields__))
     return draws
 
 
-def signal_batches(draws: SignalDraws, first_id: int, account_ids: pa.Array, domains: pa.Array,
-                   names: pa.Array | None, *, dictionary: bool) -> Iterator[pa.Table]:
+def signal_batches(
+    draws: SignalDraws,
+    first_id: int,
+    account_ids: pa.Array,
+    domains: pa.Array,
+    names: pa.Array | None,
+    *,
+    dictionary: bool,
+) -> Iterator[pa.Table]:
     """The signals as tables of up to BATCH_ROWS rows; ``names`` (account names) makes press and
     news titles start with the company's name."""
     for lo in range(0, len(draws.account), BATCH_ROWS):
@@ -185,8 +220,16 @@ def signal_batches(draws: SignalDraws, first_id: int, account_ids: pa.Array, dom
         yield _batch(draws, lo, hi, first_id + lo, account_ids, domains, names, dictionary)
 
 
-def _batch(d: SignalDraws, lo: int, hi: int, first_id: int, account_ids: pa.Array,
-           domains: pa.Array, names: pa.Array | None, dictionary: bool) -> pa.Table:
+def _batch(
+    d: SignalDraws,
+    lo: int,
+    hi: int,
+    first_id: int,
+    account_ids: pa.Array,
+    domains: pa.Array,
+    names: pa.Array | None,
+    dictionary: bool,
+) -> pa.Table:
     acct = d.account[lo:hi]
     only = d.domain_only[lo:hi]
     kind, topic, variant = d.kind[lo:hi], d.topic[lo:hi], d.variant[lo:hi]
@@ -198,16 +241,22 @@ def _batch(d: SignalDraws, lo: int, hi: int, first_id: int, account_ids: pa.Arra
     else:
         named = join([take(names, acct), " ", take(NAMED_TITLES, variant)])
         text = pc.if_else(pa.array(_NAMED[variant]), named, take(TITLES, variant))
-    return pa.table({
-        "signal_id": join(["S", number]),
-        "account_id": account_ids.take(pa.array(acct, mask=only)),
-        "domain": domains.take(pa.array(acct, mask=~only)),
-        "signal_time": timestamps(d.seconds[lo:hi]),
-        "signal_type": categorical(kind, SIGNAL_TYPES, dictionary=dictionary),
-        "topic": categorical(np.minimum(topic, _NO_TOPIC - 1), TOPICS, null=topic == _NO_TOPIC,
-                             dictionary=dictionary),
-        "source": categorical(TYPE_SOURCE[kind], SOURCES, dictionary=dictionary),
-        "url": url,
-        "text": text,
-        "strength": pa.array(d.strength[lo:hi]),
-    })
+    return pa.table(
+        {
+            "signal_id": join(["S", number]),
+            "account_id": account_ids.take(pa.array(acct, mask=only)),
+            "domain": domains.take(pa.array(acct, mask=~only)),
+            "signal_time": timestamps(d.seconds[lo:hi]),
+            "signal_type": categorical(kind, SIGNAL_TYPES, dictionary=dictionary),
+            "topic": categorical(
+                np.minimum(topic, _NO_TOPIC - 1),
+                TOPICS,
+                null=topic == _NO_TOPIC,
+                dictionary=dictionary,
+            ),
+            "source": categorical(TYPE_SOURCE[kind], SOURCES, dictionary=dictionary),
+            "url": url,
+            "text": text,
+            "strength": pa.array(d.strength[lo:hi]),
+        }
+    )

@@ -13,8 +13,19 @@ import numpy as np
 from fitintent.contracts import SIGNAL_TYPES
 
 TOPICS: tuple[str, ...] = (
-    "cloud_migration", "data_centre", "virtualisation", "remote_work", "collaboration", "email",
-    "crm", "erp", "accounting", "low_code", "devices", "security", "analytics",
+    "cloud_migration",
+    "data_centre",
+    "virtualisation",
+    "remote_work",
+    "collaboration",
+    "email",
+    "crm",
+    "erp",
+    "accounting",
+    "low_code",
+    "devices",
+    "security",
+    "analytics",
 )
 
 # topic -> phrases by kind: role (job title), headline (blog), announce (press/news),
@@ -141,12 +152,23 @@ _PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
 
 # Phrases for signal types that carry no topic.
 _UNTOPICAL: dict[str, tuple[str, ...]] = {
-    "funding": ("Raises seed funding", "Raises Series A funding", "Raises Series B funding",
-                "Secures growth investment"),
-    "merger": ("Acquires a regional competitor", "Agrees merger with a peer firm",
-               "Is acquired by a larger group"),
-    "size_change": ("Headcount grows this year", "Opens a new office", "Reduces headcount",
-                    "Expands into a new region"),
+    "funding": (
+        "Raises seed funding",
+        "Raises Series A funding",
+        "Raises Series B funding",
+        "Secures growth investment",
+    ),
+    "merger": (
+        "Acquires a regional competitor",
+        "Agrees merger with a peer firm",
+        "Is acquired by a larger group",
+    ),
+    "size_change": (
+        "Headcount grows this year",
+        "Opens a new office",
+        "Reduces headcount",
+        "Expands into a new region",
+    ),
 }
 
 # signal type -> (phrase kind, title prefix, URL section, source)
@@ -168,14 +190,32 @@ UNTOPICAL_TYPES: tuple[str, ...] = tuple(_UNTOPICAL)
 
 # Type mix of background documents and of documents in a buying cycle (same order as SIGNAL_TYPES)
 BACKGROUND_TYPE_WEIGHTS: dict[str, float] = {
-    "blog_post": 0.18, "press_release": 0.06, "job_posting": 0.14, "forum_post": 0.05,
-    "social_post": 0.2, "news": 0.1, "funding": 0.01, "merger": 0.005, "tech_adoption": 0.02,
-    "tech_retirement": 0.015, "web_page": 0.2, "size_change": 0.02,
+    "blog_post": 0.18,
+    "press_release": 0.06,
+    "job_posting": 0.14,
+    "forum_post": 0.05,
+    "social_post": 0.2,
+    "news": 0.1,
+    "funding": 0.01,
+    "merger": 0.005,
+    "tech_adoption": 0.02,
+    "tech_retirement": 0.015,
+    "web_page": 0.2,
+    "size_change": 0.02,
 }
 CYCLE_TYPE_WEIGHTS: dict[str, float] = {
-    "blog_post": 0.15, "press_release": 0.06, "job_posting": 0.3, "forum_post": 0.15,
-    "social_post": 0.12, "news": 0.04, "funding": 0.0, "merger": 0.0, "tech_adoption": 0.04,
-    "tech_retirement": 0.02, "web_page": 0.12, "size_change": 0.0,
+    "blog_post": 0.15,
+    "press_release": 0.06,
+    "job_posting": 0.3,
+    "forum_post": 0.15,
+    "social_post": 0.12,
+    "news": 0.04,
+    "funding": 0.0,
+    "merger": 0.0,
+    "tech_adoption": 0.04,
+    "tech_retirement": 0.02,
+    "web_page": 0.12,
+    "size_change": 0.0,
 }
 
 
@@ -216,9 +256,7 @@ SOURCES: tuple[str, ...] = tuple(sorted({style[3] for style in _TYPE_STYLE.value
 TYPE_SOURCE: np.ndarray = np.array(
     [SOURCES.index(_TYPE_STYLE[t][3]) for t in SIGNAL_TYPES], dtype=np.int64
 )
-TYPE_HAS_TOPIC: np.ndarray = np.array(
-    [_TYPE_STYLE[t][0] != "" for t in SIGNAL_TYPES], dtype=bool
-)
+TYPE_HAS_TOPIC: np.ndarray = np.array([_TYPE_STYLE[t][0] != "" for t in SIGNAL_TYPES], dtype=bool)
 
 
 def type_cdf(weights: dict[str, float]) -> np.ndarray:

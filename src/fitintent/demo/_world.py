@@ -16,8 +16,17 @@ from fitintent.demo._output import Format, SourceSink
 from fitintent.demo._partners import build_network
 from fitintent.demo._signals import Cells, exact_signals, poisson_signals
 
-SOURCES = ("partners", "locations", "accounts", "install_base", "subscriptions", "transactions",
-           "agreements", "signals", "opportunities")
+SOURCES = (
+    "partners",
+    "locations",
+    "accounts",
+    "install_base",
+    "subscriptions",
+    "transactions",
+    "agreements",
+    "signals",
+    "opportunities",
+)
 CHUNK_ACCOUNTS = 50_000
 _GLOBAL = 1 << 20  # the chunk number of world-wide draws (partners, names, signal allocation)
 
@@ -54,8 +63,15 @@ def _write_partners(plan: Plan, sink: SourceSink) -> None:
     sink.write("locations", plan.network.locations_table())
 
 
-def _finish(out: Path, plan: Plan, sources: SourceSink, truth: SourceSink, layout: str,
-            started: float, title: str) -> WorldInfo:
+def _finish(
+    out: Path,
+    plan: Plan,
+    sources: SourceSink,
+    truth: SourceSink,
+    layout: str,
+    started: float,
+    title: str,
+) -> WorldInfo:
     sources.close()
     truth.close()
     files = {s: sources.paths[s].relative_to(sources.folder).as_posix() for s in SOURCES}
@@ -63,15 +79,29 @@ def _finish(out: Path, plan: Plan, sources: SourceSink, truth: SourceSink, layou
         files = {s: f"{path}/*.parquet" for s, path in files.items()}
     config = write_config(out / "fitintent.toml", files, title=title)
     return WorldInfo(
-        root=out, sources=sources.folder, truth=truth.folder, config=config,
-        counts={s: sources.rows.get(s, 0) for s in SOURCES}, period=str(plan.cal.period),
-        seed=plan.seed, accounts=plan.accounts, layout=layout,
-        seconds=time.perf_counter() - started, files=dict(sources.paths),
+        root=out,
+        sources=sources.folder,
+        truth=truth.folder,
+        config=config,
+        counts={s: sources.rows.get(s, 0) for s in SOURCES},
+        period=str(plan.cal.period),
+        seed=plan.seed,
+        accounts=plan.accounts,
+        layout=layout,
+        seconds=time.perf_counter() - started,
+        files=dict(sources.paths),
     )
 
 
-def generate_world(out: Path, *, accounts: int = 20_000, seed: int = 7, period: str = "2026-10",
-                   months: int = 28, fmt: Format = "csv") -> WorldInfo:
+def generate_world(
+    out: Path,
+    *,
+    accounts: int = 20_000,
+    seed: int = 7,
+    period: str = "2026-10",
+    months: int = 28,
+    fmt: Format = "csv",
+) -> WorldInfo:
     """Write a demo world: ``out/sources/<source>.<fmt>``, the hidden ground truth in
     ``out/truth/*.parquet`` and ``out/fitintent.toml``. The same arguments give the same bytes.
 
@@ -90,10 +120,26 @@ def generate_world(out: Path, *, accounts: int = 20_000, seed: int = 7, period: 
     counters = Counters()
     for chunk in plan.chunks:
         world = simulate_chunk(plan, chunk)
-        write_chunk(plan, chunk, world, sources, truth, counters, poisson_signals,
-                    full_truth=True, part=chunk)
-    return _finish(out, plan, sources, truth, fmt, started,
-                   f"fitintent demo world: {accounts} accounts, seed {seed}, period {period}")
+        write_chunk(
+            plan,
+            chunk,
+            world,
+            sources,
+            truth,
+            counters,
+            poisson_signals,
+            full_truth=True,
+            part=chunk,
+        )
+    return _finish(
+        out,
+        plan,
+        sources,
+        truth,
+        fmt,
+        started,
+        f"fitintent demo world: {accounts} accounts, seed {seed}, period {period}",
+    )
 
 
 def _signal_allocation(plan: Plan, signals: int) -> np.ndarray:
@@ -110,8 +156,15 @@ def _exact_picker(counts: np.ndarray) -> SignalPicker:
     return pick
 
 
-def stream_world(out: Path, *, accounts: int = 1_000_000, signals: int = 100_000_000,
-                 seed: int = 7, period: str = "2026-10", months: int = 28) -> WorldInfo:
+def stream_world(
+    out: Path,
+    *,
+    accounts: int = 1_000_000,
+    signals: int = 100_000_000,
+    seed: int = 7,
+    period: str = "2026-10",
+    months: int = 28,
+) -> WorldInfo:
     """The same world model at benchmark scale, written chunk by chunk to
     ``out/sources/<source>/part-NNNNN.parquet`` (ZSTD) with bounded memory; ``signals`` is the
     exact number of signal rows. The truth holds the true propensity at the period only.
@@ -128,8 +181,24 @@ def stream_world(out: Path, *, accounts: int = 1_000_000, signals: int = 100_000
     counters = Counters()
     for chunk in plan.chunks:
         world = simulate_chunk(plan, chunk)
-        write_chunk(plan, chunk, world, sources, truth, counters,
-                    _exact_picker(per_account[plan.rows(chunk)]), full_truth=False, part=chunk)
-    return _finish(out, plan, sources, truth, "parts", started,
-                   f"fitintent streamed demo world: {accounts} accounts, {signals} signals, "
-                   f"seed {seed}, period {period}")
+        write_chunk(
+            plan,
+            chunk,
+            world,
+            sources,
+            truth,
+            counters,
+            _exact_picker(per_account[plan.rows(chunk)]),
+            full_truth=False,
+            part=chunk,
+        )
+    return _finish(
+        out,
+        plan,
+        sources,
+        truth,
+        "parts",
+        started,
+        f"fitintent streamed demo world: {accounts} accounts, {signals} signals, "
+        f"seed {seed}, period {period}",
+    )

@@ -169,7 +169,8 @@ def _duckdb(settings: EngineSettings, workdir: Path, scratch: Path) -> Engine:
 
 def _spark(settings: EngineSettings, scratch: Path) -> Engine:
     try:
-        from pyspark.sql import SparkSession, Window as SparkWindow
+        from pyspark.sql import SparkSession
+        from pyspark.sql import Window as SparkWindow
         from pyspark.sql import functions as spark_functions
     except ImportError:
         raise ConfigError("engine 'spark' needs pyspark: pip install 'fitintent[spark]'") from None

@@ -6,9 +6,9 @@ account) are checked against rows that were actually loaded.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-import shutil
 from pathlib import Path
 
 import pyarrow as pa

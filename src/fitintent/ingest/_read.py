@@ -198,7 +198,8 @@ def _csv(
 
 def _row_numbers(n: int, start: int, skipped: set[int]) -> tuple[pa.Array, int]:
     """Spreadsheet row numbers of the next ``n`` good rows, stepping over rejected ones."""
-    out, r = [], start
+    out: list[int] = []
+    r = start
     while len(out) < n:
         if r not in skipped:
             out.append(r)

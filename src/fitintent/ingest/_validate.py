@@ -9,6 +9,7 @@ date).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fitintent.contracts import SQL_TYPE, Column, Contract, Reference
 from fitintent.engine import DataFrame, F, Window
@@ -17,7 +18,9 @@ _PATTERNS = {
     "long": r"^[+-]?[0-9]{1,18}$",
     "double": r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$",
     "date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-    "timestamp": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?)?Z?$",
+    "timestamp": (
+        r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?)?Z?$"
+    ),
 }
 _TYPE_WORDS = {
     "long": "a whole number",
@@ -84,13 +87,13 @@ def validate(contract: Contract, staged: DataFrame, parents: dict[str, DataFrame
     )
 
 
-def _clean(name: str) -> object:
+def _clean(name: str) -> Any:
     """Trimmed text; blank becomes null."""
     trimmed = F.trim(F.col(name))
     return F.when(trimmed == F.lit(""), F.lit(None).cast("string")).otherwise(trimmed)
 
 
-def _parse(c: Column) -> object:
+def _parse(c: Column) -> Any:
     raw = F.col(f"_t_{c.name}")
     if c.type == "string":
         return raw
@@ -167,7 +170,7 @@ def _column_reasons(c: Column) -> list[object]:
     return out
 
 
-def _duplicates(df: DataFrame, contract: Contract) -> tuple[DataFrame, object]:
+def _duplicates(df: DataFrame, contract: Contract) -> tuple[DataFrame, Any]:
     """Among rows otherwise good, the first of a key (by file, row) loads; later ones are
     quarantined, naming the row that holds the key."""
     key = list(contract.key)
@@ -196,7 +199,7 @@ def _keys(parent: DataFrame, ref: Reference, i: int) -> DataFrame:
     ).distinct()
 
 
-def _matches(ref: Reference, i: int) -> object:
+def _matches(ref: Reference, i: int) -> Any:
     cond = None
     for c in ref.columns:
         part = F.col(c) == F.col(f"_ref{i}_{c}")
@@ -204,7 +207,7 @@ def _matches(ref: Reference, i: int) -> object:
     return cond
 
 
-def _missing(ref: Reference, i: int) -> object:
+def _missing(ref: Reference, i: int) -> Any:
     """The reason when a referenced key is absent from the loaded parent table. A reference with
     a null column (an optional link) is not checked."""
     present = None
@@ -222,11 +225,11 @@ def _missing(ref: Reference, i: int) -> object:
     )
 
 
-def _nonempty(name: str) -> object:
+def _nonempty(name: str) -> Any:
     return F.when(F.col(name) != F.lit(""), F.col(name))
 
 
-def _record(contract: Contract) -> object:
+def _record(contract: Contract) -> Any:
     """The row as the user wrote it: ``column=value`` pairs of the non-empty values."""
     return F.concat_ws(
         ", ", *[F.concat(F.lit(f"{c.name}="), F.col(f"_t_{c.name}")) for c in contract.columns]

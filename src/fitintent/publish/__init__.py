@@ -11,6 +11,11 @@ from fitintent.publish._snapshot import (
 from fitintent.publish._summary import summarize
 
 __all__ = [
-    "MANIFEST", "Snapshot", "SnapshotWriter", "list_snapshots", "open_snapshot", "summarize",
+    "MANIFEST",
+    "Snapshot",
+    "SnapshotWriter",
+    "list_snapshots",
+    "open_snapshot",
+    "summarize",
     "sweep",
 ]

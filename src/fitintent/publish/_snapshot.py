@@ -60,8 +60,13 @@ class SnapshotWriter:
     def publish(self, manifest: dict[str, Any]) -> Snapshot:
         tables = {p.name: _table_digest(p) for p in sorted(self.path.iterdir()) if p.is_dir()}
         content = hashlib.sha256(json.dumps(tables, sort_keys=True).encode()).hexdigest()
-        manifest = {**manifest, "period": self.period, "run_id": self.run_id, "tables": tables,
-                    "content_hash": content}
+        manifest = {
+            **manifest,
+            "period": self.period,
+            "run_id": self.run_id,
+            "tables": tables,
+            "content_hash": content,
+        }
         _write_durably(self.path / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
         os.replace(self.path, self.final)
         _fsync_dir(self.final.parent)
@@ -97,7 +102,7 @@ def sweep(root: Path) -> None:
 
 def list_snapshots(root: Path) -> list[Snapshot]:
     """Published snapshots, oldest first (a period whose manifest is unreadable is skipped)."""
-    out = []
+    out: list[Snapshot] = []
     root = Path(root)
     if not root.is_dir():
         return out

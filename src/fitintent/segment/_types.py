@@ -8,7 +8,8 @@ Compute potential (``compute_potential_3y``, USD over ``potential_years`` years,
   x the share of accounts of its size type that are compute customers (most prospects never buy
   compute; counting each as a typical customer would make nearly every firm "compute based");
 * existing compute customer: the larger of the model's annual spend x years and its own
-  run-rate grown at its observed yearly growth ``g = min(spend_12m / spend_prev_12m, model.growth_cap)`` compounded,
+  run-rate grown at its observed yearly growth
+  ``g = min(spend_12m / spend_prev_12m, model.growth_cap)`` compounded,
   ``spend_12m * (g + g^2 + ... + g^years)``; ``g = 1`` when there was no previous spend (a new
   customer's first year says nothing about growth). The cap keeps a customer that went from
   little to a lot from projecting without bound.

@@ -8,6 +8,7 @@ quiet topic does not read as an infinite surge.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from fitintent.config import Config
 from fitintent.engine import DataFrame, F
@@ -17,7 +18,8 @@ from fitintent.period import Period
 def resolve_accounts(signals: DataFrame, accounts: DataFrame) -> DataFrame:
     """Fill a missing ``account_id`` from an exact match of the signal's domain."""
     by_domain = accounts.where(F.col("domain").isNotNull()).select(
-        F.col("domain").alias("_domain"), F.col("account_id").alias("_by_domain"))
+        F.col("domain").alias("_domain"), F.col("account_id").alias("_by_domain")
+    )
     joined = signals.join(by_domain, on=signals["domain"] == by_domain["_domain"], how="left")
     return joined.withColumn(
         "account_id", F.coalesce(F.col("account_id"), F.col("_by_domain"))
@@ -31,21 +33,23 @@ def topic_activity(signals: DataFrame, cfg: Config, period: Period) -> DataFrame
     recent_start = end - timedelta(days=recent)
     base_start = recent_start - timedelta(days=baseline)
 
-    def ts(d: object) -> object:
+    def ts(d: object) -> Any:
         return F.lit(f"{d} 00:00:00").cast("timestamp")
 
     in_recent = F.col("signal_time") >= ts(recent_start)
     strength = F.coalesce(F.col("strength"), F.lit(cfg.signals.default_strength))
     window = signals.where(
-        F.col("account_id").isNotNull() & F.col("topic").isNotNull()
-        & (F.col("signal_time") >= ts(base_start)) & (F.col("signal_time") < ts(end))
+        F.col("account_id").isNotNull()
+        & F.col("topic").isNotNull()
+        & (F.col("signal_time") >= ts(base_start))
+        & (F.col("signal_time") < ts(end))
     )
     agg = window.groupBy("account_id", "topic").agg(
         F.sum(F.when(in_recent, F.lit(1)).otherwise(F.lit(0))).cast("long").alias("recent_count"),
-        F.sum(F.when(in_recent, strength).otherwise(F.lit(0.0))).cast("double").alias(
-            "recent_strength"),
-        F.sum(F.when(in_recent, F.lit(0)).otherwise(F.lit(1))).cast("long").alias(
-            "baseline_count"),
+        F.sum(F.when(in_recent, strength).otherwise(F.lit(0.0)))
+        .cast("double")
+        .alias("recent_strength"),
+        F.sum(F.when(in_recent, F.lit(0)).otherwise(F.lit(1))).cast("long").alias("baseline_count"),
     )
     rate = (F.col("baseline_count") * F.lit(recent / baseline)).cast("double")
     return agg.withColumn("baseline_rate", rate).withColumn(
