@@ -23,11 +23,23 @@ def test_defaults_are_the_specs() -> None:
     assert cfg.segments.medium_min_employees == 25
     assert cfg.segments.compute_potential_min == 10_000
     assert [(b.name, b.min) for b in cfg.matrix.bands] == [
-        ("High", 75), ("Medium", 55), ("Low", 30), ("Very low", 0)]
+        ("High", 75),
+        ("Medium", 55),
+        ("Low", 30),
+        ("Very low", 0),
+    ]
     assert cfg.matrix.cells["High"]["Low"] == "A3" and cfg.matrix.cells["Low"]["High"] == "N9"
     assert cfg.matrix.clusters["ET10"] == "Educate" and cfg.matrix.clusters["E6"] == "Evaluate"
-    assert cfg.product_ids == ["M365", "O365", "Surface", "D365BC", "D365FO", "D365CE",
-                               "PowerApps", "Azure"]
+    assert cfg.product_ids == [
+        "M365",
+        "O365",
+        "Surface",
+        "D365BC",
+        "D365FO",
+        "D365CE",
+        "PowerApps",
+        "Azure",
+    ]
     assert cfg.compute_products == ["Azure"]
 
 
@@ -42,7 +54,10 @@ def test_relative_paths_resolve_against_the_file(tmp_path: Path) -> None:
     [
         ("[fiscal]\nstart_month = 13\n", "fiscal.start_month: Input should be less than or equal"),
         ('[engine]\nkind = "oracle"\n', "engine.kind: Input should be 'duckdb' or 'spark'"),
-        ('[engine]\nkind = "spark"\nremote = "http://x"\n', "a Spark Connect URL starts with sc://"),
+        (
+            '[engine]\nkind = "spark"\nremote = "http://x"\n',
+            "a Spark Connect URL starts with sc://",
+        ),
         ("[segments]\nmedium_min_employees = 400\n", "medium_min_employees must be below"),
         ('[segments]\nprecedence = ["medium", "small"]\n', "precedence must name each SMB type"),
         ("[[matrix.bands]]\nname = 'High'\nmin = 50\n", "the last must start at 0"),

@@ -97,3 +97,21 @@ def test_tiny_world_publishes_the_same_tables_on_both_engines(
         duck, spark = results["duckdb"][table], results["spark"][table]
         assert duck, table  # a comparison of two empty tables would prove nothing
         assert _same(duck, spark), (table, duck, spark)
+
+
+def test_a_demo_world_publishes_the_same_tables_on_both_engines(tmp_path: Path) -> None:
+    from fitintent.demo import generate_world
+
+    info = generate_world(tmp_path / "world", accounts=600, seed=11)
+    results = {}
+    for kind in ("duckdb", "spark"):
+        root = tmp_path / kind
+        root.mkdir()
+        cfg = load_config(info.config).with_engine(kind)
+        cfg = cfg.model_copy(update={"paths": cfg.paths.model_copy(update={"workdir": root})})
+        snap = run(cfg, PERIOD).snapshot
+        results[kind] = {t: _rows(snap.path / t) for t in TABLES if t != "quarantine"}
+        assert snap.manifest["sources"]["signals"]["loaded"] > 1000
+    for table, duck in results["duckdb"].items():
+        assert duck, table
+        assert _same(duck, results["spark"][table]), table
