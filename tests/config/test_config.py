@@ -77,7 +77,7 @@ def test_bad_values_get_a_clear_error(tmp_path: Path, text: str, message: str) -
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="nope.toml: configuration file not found"):
+    with pytest.raises(ConfigError, match=r"nope\.toml: configuration file not found"):
         load_config(tmp_path / "nope.toml")
 
 

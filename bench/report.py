@@ -1,0 +1,135 @@
+"""Benchmark results: machine facts, one row per stage, targets; written as JSON and markdown."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+MEMORY_TARGET_GB = 8.0
+RATIO_TARGET = 10.0
+
+
+def machine() -> dict[str, Any]:
+    def version(name: str) -> str | None:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "cores": os.cpu_count(),
+        "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "versions": {
+            n: version(n) for n in ("fitintent", "duckdb", "sqlframe", "pandas", "pyarrow", "numpy")
+        },
+        "load_avg_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def judge(row: dict[str, Any]) -> dict[str, Any]:
+    """Fill ``met`` (and why not) from the row's time, memory and ratio targets."""
+    misses = []
+    if row.get("status") not in ("ok", "reused"):
+        misses.append(row.get("status", "failed"))
+    target_s = row.get("target_s")
+    if target_s is not None and (row.get("seconds") is None or row["seconds"] > target_s):
+        misses.append("time")
+    if row.get("memory_target") and (row.get("peak_rss_gb") or 0) >= MEMORY_TARGET_GB:
+        misses.append("memory")
+    if row.get("ratio") is not None and row["ratio"] < RATIO_TARGET:
+        misses.append("ratio")
+    checks = row.get("checks") or []
+    if any(not c["passed"] for c in checks):
+        misses.append("pandas/engine results differ")
+    row["met"] = not misses
+    row["missed"] = misses
+    return row
+
+
+def _target_text(row: dict[str, Any]) -> str:
+    parts = []
+    if row.get("target_s") is not None:
+        parts.append(f"≤ {row['target_s']:g} s")
+    if row.get("memory_target"):
+        parts.append(f"< {MEMORY_TARGET_GB:g} GB")
+    if row.get("ratio") is not None or row.get("pandas"):
+        parts.append(f"≥ {RATIO_TARGET:g}x pandas")
+    return ", ".join(parts) or "(reported)"
+
+
+def _num(x: Any, fmt: str) -> str:
+    return "" if x is None else format(x, fmt)
+
+
+def _pandas_cell(row: dict[str, Any]) -> str:
+    pd_run = row.get("pandas")
+    if not pd_run:
+        return ""
+    if pd_run["status"] == "ok":
+        return f"{pd_run['seconds']:.1f}"
+    reached = pd_run.get("reached") or "start"
+    return f"did not finish ({pd_run['status']} after {pd_run['wall_s']:.0f} s, reached: {reached})"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    v = m["versions"]
+    args = results["args"]
+    lines = [
+        f"# fitintent benchmark: {args['accounts']:,} accounts, {args['signals']:,} signals",
+        "",
+        f"Run {results['started']} ({results.get('finished') or 'in progress'}), engine "
+        f"{args['engine']} (memory_limit {args['memory_limit']}, {args['threads']} threads), "
+        f"period {args['period']}, seed {args['seed']}.",
+        "",
+        f"Machine: {m['cores']} cores, {m['ram_gb']} GB RAM, {m['platform']}; Python {m['python']}, "
+        f"duckdb {v['duckdb']}, sqlframe {v['sqlframe']}, pandas {v['pandas']}, "
+        f"pyarrow {v['pyarrow']}, numpy {v['numpy']}. Load average at start: "
+        f"{', '.join(str(x) for x in m['load_avg_at_start'])} (the machine is shared).",
+        "",
+        "Seconds are the stage's own work inside its process (reading inputs, computing, writing "
+        "Parquet outputs; interpreter start and imports excluded); peak RSS is the whole process's "
+        "(DuckDB's native memory included). Ratio = pandas seconds / engine seconds.",
+        "",
+        "| stage | rows | seconds | peak RSS GB | target | met | pandas s | ratio |",
+        "|---|---:|---:|---:|---|---|---:|---:|",
+    ]
+    for row in results["stages"]:
+        met = "yes" if row.get("met") else "no (" + ", ".join(row.get("missed", [])) + ")"
+        ratio = f"{row['ratio']:.1f}x" if row.get("ratio") is not None else ""
+        lines.append(
+            f"| {row['label']} | {_num(row.get('rows'), ',')} | {_num(row.get('seconds'), '.1f')} "
+            f"| {_num(row.get('peak_rss_gb'), '.2f')} | {_target_text(row)} | {met} "
+            f"| {_pandas_cell(row)} | {ratio} |"
+        )
+    checks = [(r["label"], c) for r in results["stages"] for c in r.get("checks") or []]
+    if checks:
+        lines += ["", "## pandas = engine", "", "| stage | table | rows | equal |", "|---|---|---:|---|"]
+        for label, c in checks:
+            equal = "yes" if c["passed"] else "no: " + json.dumps(c["mismatches"])
+            lines.append(f"| {label} | {c['table']} | {c['totals']['engine']['rows']:,} | {equal} |")
+    notes = [r for r in results["stages"] if r.get("note")]
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- **{r['label']}**: {r['note']}" for r in notes]
+    return "\n".join(lines) + "\n"
+
+
+def write(results: dict[str, Any], folder: Path, stamp: str) -> Path:
+    """``bench-<stamp>.json``, ``latest.json`` and ``latest.md`` in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for row in results["stages"]:
+        judge(row)
+    text = json.dumps(results, indent=2, default=str)
+    path = folder / f"bench-{stamp}.json"
+    path.write_text(text)
+    (folder / "latest.json").write_text(text)
+    (folder / "latest.md").write_text(markdown(results))
+    return path
