@@ -84,7 +84,7 @@ def compare(table: str, engine: Path, pandas: Path) -> dict[str, Any]:
             bad = f"e.{c} IS DISTINCT FROM p.{c}"
         else:
             bad = f"(e.{c} IS NULL) <> (p.{c} IS NULL) OR abs(e.{c} - p.{c}) > {tol}"
-        tests.append(f"count(*) FILTER (WHERE {bad}) AS \"{c}\"")
+        tests.append(f'count(*) FILTER (WHERE {bad}) AS "{c}"')
     missing = " OR ".join(f"e.{k} IS NULL" for k in keys)
     extra = " OR ".join(f"p.{k} IS NULL" for k in keys)
     sql = (
@@ -100,9 +100,12 @@ def compare(table: str, engine: Path, pandas: Path) -> dict[str, Any]:
     for side, scan in (("engine", e), ("pandas", p)):
         exprs = ", ".join(f"sum({c})::DOUBLE" for c in TOTALS[table])
         values = con.execute(f"SELECT count(*), {exprs} FROM {scan}").fetchone()
-        totals[side] = {"rows": int(values[0]), **{
-            c: round(float(v or 0.0), 4) for c, v in zip(TOTALS[table], values[1:], strict=True)
-        }}
+        totals[side] = {
+            "rows": int(values[0]),
+            **{
+                c: round(float(v or 0.0), 4) for c, v in zip(TOTALS[table], values[1:], strict=True)
+            },
+        }
     con.close()
     return {"table": table, "passed": not mismatches, "mismatches": mismatches, "totals": totals}
 

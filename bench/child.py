@@ -43,6 +43,9 @@ def tasks() -> dict[str, Task]:
 
 def main(argv: list[str]) -> int:
     global _steps_file
+    # run as ``-m bench.child``, this module is ``__main__``; tasks import ``bench.child.step``,
+    # which must be this very module so that the steps file set below is theirs too
+    sys.modules.setdefault("bench.child", sys.modules[__name__])
     name, params_path, result_path = argv
     params = json.loads(Path(params_path).read_text())
     _steps_file = Path(params["steps_file"]) if params.get("steps_file") else None

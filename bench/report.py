@@ -90,7 +90,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"{args['engine']} (memory_limit {args['memory_limit']}, {args['threads']} threads), "
         f"period {args['period']}, seed {args['seed']}.",
         "",
-        f"Machine: {m['cores']} cores, {m['ram_gb']} GB RAM, {m['platform']}; Python {m['python']}, "
+        f"Machine: {m['cores']} cores, {m['ram_gb']} GB RAM, {m['platform']}; "
+        f"Python {m['python']}, "
         f"duckdb {v['duckdb']}, sqlframe {v['sqlframe']}, pandas {v['pandas']}, "
         f"pyarrow {v['pyarrow']}, numpy {v['numpy']}. Load average at start: "
         f"{', '.join(str(x) for x in m['load_avg_at_start'])} (the machine is shared).",
@@ -112,10 +113,18 @@ def markdown(results: dict[str, Any]) -> str:
         )
     checks = [(r["label"], c) for r in results["stages"] for c in r.get("checks") or []]
     if checks:
-        lines += ["", "## pandas = engine", "", "| stage | table | rows | equal |", "|---|---|---:|---|"]
+        lines += [
+            "",
+            "## pandas = engine",
+            "",
+            "| stage | table | rows | equal |",
+            "|---|---|---:|---|",
+        ]
         for label, c in checks:
             equal = "yes" if c["passed"] else "no: " + json.dumps(c["mismatches"])
-            lines.append(f"| {label} | {c['table']} | {c['totals']['engine']['rows']:,} | {equal} |")
+            lines.append(
+                f"| {label} | {c['table']} | {c['totals']['engine']['rows']:,} | {equal} |"
+            )
     notes = [r for r in results["stages"] if r.get("note")]
     if notes:
         lines += ["", "## Notes", ""] + [f"- **{r['label']}**: {r['note']}" for r in notes]

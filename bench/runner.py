@@ -8,6 +8,7 @@ above its memory cap is killed and recorded as such, with the steps it had reach
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -50,10 +51,8 @@ def _tree_rss(proc: psutil.Process) -> int:
     total = 0
     try:
         for p in [proc, *proc.children(recursive=True)]:
-            try:
+            with contextlib.suppress(psutil.Error):
                 total += p.memory_info().rss
-            except psutil.Error:
-                pass
     except psutil.Error:
         return 0
     return total

@@ -39,7 +39,9 @@ def rows_of(folder: Path | str) -> int:
     return sum(pq.ParquetFile(f).metadata.num_rows for f in Path(folder).glob("*.parquet"))
 
 
-def bench_config(p: dict[str, Any], workdir: Path, sources: tuple[str, ...] | None = None) -> Config:
+def bench_config(
+    p: dict[str, Any], workdir: Path, sources: tuple[str, ...] | None = None
+) -> Config:
     """The world's configuration with the bench's engine settings and ``workdir``; with
     ``sources``, only those sources are found (the rest are absent, as if never delivered)."""
     cfg = load_config(p["config"])
@@ -94,8 +96,10 @@ def _ingest(p: dict[str, Any], sources: tuple[str, ...], out: Path) -> dict[str,
         seconds = time.perf_counter() - start
     ends = [t for _, t in marks[1:]] + [start + seconds]
     per_source = {name: round(end - t, 3) for (name, t), end in zip(marks, ends, strict=True)}
-    counts = {c.source: {"rows_in": c.rows_in, "loaded": c.loaded, "quarantined": c.quarantined}
-              for c in data.counts}
+    counts = {
+        c.source: {"rows_in": c.rows_in, "loaded": c.loaded, "quarantined": c.quarantined}
+        for c in data.counts
+    }
     return {
         "seconds": round(seconds, 3),
         "per_source_s": per_source,
@@ -133,12 +137,15 @@ def segment_task(p: dict[str, Any]) -> dict[str, Any]:
     with _engine(cfg) as eng:
         start = time.perf_counter()
         accounts = eng.read_table(wh / "accounts")
-        spend = eng.materialize(compute_spend(eng.read_table(wh / "transactions"), cfg, period),
-                                "spend")
+        spend = eng.materialize(
+            compute_spend(eng.read_table(wh / "transactions"), cfg, period), "spend"
+        )
         step("spend")
         model = fit_potential(accounts, spend, cfg, period=period)
         step("fit_potential")
-        eng.write_table(segment(accounts, spend, model, cfg).orderBy("account_id"), out / "accounts")
+        eng.write_table(
+            segment(accounts, spend, model, cfg).orderBy("account_id"), out / "accounts"
+        )
         seconds = time.perf_counter() - start
     card = model.card()
     return {
@@ -158,8 +165,13 @@ def summary_task(p: dict[str, Any]) -> dict[str, Any]:
     with _engine(cfg) as eng:
         start = time.perf_counter()
         by_partner, by_location = summarize(
-            eng.read_table(p["accounts"]), eng.read_table(wh / "agreements"),
-            eng.read_table(wh / "locations"), eng.read_table(wh / "partners"), cfg, period)
+            eng.read_table(p["accounts"]),
+            eng.read_table(wh / "agreements"),
+            eng.read_table(wh / "locations"),
+            eng.read_table(wh / "partners"),
+            cfg,
+            period,
+        )
         eng.write_table(by_partner.orderBy("partner_id"), out / "summary_partner")
         step("summary_partner")
         eng.write_table(by_location.orderBy("partner_id", "location_id"), out / "summary_location")

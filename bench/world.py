@@ -76,7 +76,9 @@ def subset_task(params: dict[str, Any]) -> dict[str, Any]:
         if taken >= wanted:
             break
         pf = pq.ParquetFile(part)
-        with pq.ParquetWriter(out / f"part-{i:05d}.parquet", pf.schema_arrow, compression="zstd") as w:
+        with pq.ParquetWriter(
+            out / f"part-{i:05d}.parquet", pf.schema_arrow, compression="zstd"
+        ) as w:
             for g in range(pf.metadata.num_row_groups):
                 if taken >= wanted:
                     break

@@ -186,18 +186,57 @@ class Product(_Model):
     name: str
     family: str
     compute: bool = False  # spend on this product is cloud-compute spend (compute potential)
+    topics: list[str] = Field(default_factory=list)  # signal topics that point at buying it
 
 
 def _default_products() -> list[Product]:
     return [
-        Product(id="M365", name="Microsoft 365-like productivity suite", family="productivity"),
-        Product(id="O365", name="Older productivity SKU", family="productivity"),
-        Product(id="Surface", name="Surface-like devices", family="devices"),
-        Product(id="D365BC", name="ERP for small firms (Business Central)", family="erp"),
-        Product(id="D365FO", name="ERP for larger firms (Finance & Operations)", family="erp"),
-        Product(id="D365CE", name="CRM (Customer Engagement / Sales)", family="crm"),
-        Product(id="PowerApps", name="Low-code apps", family="lowcode"),
-        Product(id="Azure", name="Cloud compute", family="compute", compute=True),
+        Product(
+            id="M365",
+            name="Microsoft 365-like productivity suite",
+            family="productivity",
+            topics=["collaboration", "email", "remote_work", "security"],
+        ),
+        Product(
+            id="O365",
+            name="Older productivity SKU",
+            family="productivity",
+            topics=["email", "collaboration"],
+        ),
+        Product(
+            id="Surface",
+            name="Surface-like devices",
+            family="devices",
+            topics=["devices", "remote_work"],
+        ),
+        Product(
+            id="D365BC",
+            name="ERP for small firms (Business Central)",
+            family="erp",
+            topics=["accounting", "erp"],
+        ),
+        Product(
+            id="D365FO",
+            name="ERP for larger firms (Finance & Operations)",
+            family="erp",
+            topics=["erp", "analytics"],
+        ),
+        Product(
+            id="D365CE",
+            name="CRM (Customer Engagement / Sales)",
+            family="crm",
+            topics=["crm", "analytics"],
+        ),
+        Product(
+            id="PowerApps", name="Low-code apps", family="lowcode", topics=["low_code", "analytics"]
+        ),
+        Product(
+            id="Azure",
+            name="Cloud compute",
+            family="compute",
+            compute=True,
+            topics=["cloud_migration", "data_centre", "virtualisation", "security", "analytics"],
+        ),
     ]
 
 

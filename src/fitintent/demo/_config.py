@@ -32,6 +32,8 @@ def _value(v: object) -> str:
         return "true" if v else "false"
     if isinstance(v, int | float):
         return repr(v)
+    if isinstance(v, list):
+        return json.dumps([str(x) for x in v])
     return json.dumps(str(v))  # a JSON string is a valid TOML basic string
 
 

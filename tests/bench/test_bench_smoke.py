@@ -1,0 +1,62 @@
+"""`python -m bench` end to end on a tiny world: every stage timed, pandas equal to the engine."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGES = {
+    "world build",
+    "ingest",
+    "segment",
+    "summary",
+    "ingest + segment + summary",
+    "segment + summary",
+    "signal aggregation",
+    "signal aggregation + resolve",
+    "signal aggregation (20,000 subset)",
+    "signal aggregation + resolve (20,000 subset)",
+    "ingest signals",
+    "pipeline.run end to end",
+}
+PAIRED = {"segment", "summary", *(s for s in STAGES if s.startswith("signal aggregation"))}
+
+
+@pytest.mark.slow
+def test_bench_runs_end_to_end(tmp_path: Path) -> None:
+    cmd = [
+        sys.executable, "-m", "bench", "--accounts", "2000", "--signals", "50000",
+        "--subset-signals", "20000", "--world", str(tmp_path / "world"),
+        "--scratch", str(tmp_path / "scratch"), "--results", str(tmp_path / "results"),
+        "--memory-limit", "1GB",
+    ]  # fmt: skip
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+    results = json.loads((tmp_path / "results" / "latest.json").read_text())
+    rows = {r["label"]: r for r in results["stages"]}
+    assert set(rows) == STAGES
+    for label, row in rows.items():
+        assert row["status"] == "ok", (label, row["error"])
+        assert row["seconds"] > 0 and row["peak_rss_gb"] > 0, label
+        assert row["rows"] > 0, label
+    assert rows["signal aggregation"]["rows"] == 50_000
+    assert rows["signal aggregation (20,000 subset)"]["rows"] == 20_000
+    assert rows["ingest signals"]["rows"] == 50_000
+    for label in PAIRED:
+        row = rows[label]
+        assert row["pandas"]["status"] == "ok", label
+        assert row["pandas"]["seconds"] > 0 and row["ratio"] > 0, label
+        assert row["checks"] and all(c["passed"] for c in row["checks"]), (label, row["checks"])
+    assert results["world"]["key"]["accounts"] == 2000
+    assert results["machine"]["cores"] >= 1
+
+    table = (tmp_path / "results" / "latest.md").read_text()
+    assert "| stage | rows | seconds | peak RSS GB | target | met | pandas s | ratio |" in table
+    assert "| pipeline.run end to end |" in table
+    assert list((tmp_path / "results").glob("bench-*.json"))
