@@ -274,6 +274,41 @@ class Signals(_Model):
     default_strength: float = Field(default=0.5, ge=0, le=1)
 
 
+class Scale(_Model):
+    """How a model output becomes 0-100: its percentile within the product among scored accounts
+    (default: the bands then split the population evenly over time) or a calibrated probability
+    x 100."""
+
+    kind: Literal["percentile", "probability"] = "percentile"
+
+
+class FitSettings(_Model):
+    """The lookalike (positive-unlabelled) fit model per product."""
+
+    best_min_tenure_months: int = Field(default=6, ge=0)  # owned at least this long
+    best_spend_quantile: float = Field(default=0.5, ge=0, le=1)  # and spend at least this quantile
+    retrain_months: list[int] = Field(default_factory=lambda: [1, 4, 7, 10])  # quarter starts
+    scale: Scale = Field(default_factory=Scale)
+
+
+class IntentSettings(_Model):
+    """Topic surge and the learned intent model per product."""
+
+    horizon_days: int = Field(default=90, ge=1)  # predicts an opportunity within this horizon
+    min_volume: int = Field(default=3, ge=0)  # fewer recent signals than this is not a surge
+    surge_threshold: float = Field(default=60.0, ge=0, le=100)  # 50 normal, 60+ surging
+    training_months: int = Field(default=12, ge=1)  # history used to train, strictly before
+    scale: Scale = Field(default_factory=Scale)
+
+
+class GateSettings(_Model):
+    """A candidate model that validates worse than the one in use by more than ``tolerance``
+    (AUC points) is not published."""
+
+    tolerance: float = Field(default=0.02, ge=0, le=1)
+    backtest_periods: int = Field(default=6, ge=1)
+
+
 class Config(_Model):
     paths: Paths = Field(default_factory=Paths)
     engine: EngineSettings = Field(default_factory=EngineSettings)
@@ -284,6 +319,9 @@ class Config(_Model):
     extra_firmographics: list[ExtraColumn] = Field(default_factory=list)
     sources: Sources = Field(default_factory=Sources)
     signals: Signals = Field(default_factory=Signals)
+    fit: FitSettings = Field(default_factory=FitSettings)
+    intent: IntentSettings = Field(default_factory=IntentSettings)
+    gate: GateSettings = Field(default_factory=GateSettings)
 
     @model_validator(mode="after")
     def _unique(self) -> Config:
