@@ -7,16 +7,21 @@ PYTEST_ARGS ?=
 
 .PHONY: install demo test test-fast bench lint docs clean
 
+# the product alone (what the demo needs), then the test and Spark extras on top
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[spark,dev]"
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed-dev
 
 ## Build the demo world, run the pipeline on it and print every partner's summary.
-demo: install
+demo: $(VENV)/.installed
 	$(VENV)/bin/fitintent demo $(DEMO_ARGS)
 
 ## The whole test suite, the DuckDB/Spark parity suite included.
