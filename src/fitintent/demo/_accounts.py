@@ -10,7 +10,8 @@ import pyarrow as pa
 from fitintent.demo._arrow import booleans, join, longs, money, padded, take
 from fitintent.demo._calendar import Calendar
 from fitintent.demo._geo import COUNTRIES
-from fitintent.demo._lexicon import INDUSTRIES, NAME_KINDS, NAME_PREFIXES, NAME_SUFFIXES, TLDS
+from fitintent.demo._industries import INDUSTRIES
+from fitintent.demo._lexicon import NAME_KINDS, NAME_PREFIXES, NAME_SUFFIXES, TLDS
 from fitintent.demo._partners import PartnerNetwork
 from fitintent.demo._places import (
     CITY_NAMES,

@@ -20,7 +20,7 @@ from fitintent.demo._catalog import (
     PRODUCTS,
     TECH_GROUPS,
 )
-from fitintent.demo._lexicon import INDUSTRIES
+from fitintent.demo._industries import INDUSTRIES
 
 STATIC_FEATURES = ("size", "mid", "tech", "itb", "growth", "non_profit")
 _BOOSTS = np.array([[ind.boosts.get(p, 0.0) for p in PRODUCT_IDS] for ind in INDUSTRIES])

@@ -20,7 +20,7 @@ from fitintent.demo._accounts import Firmographics
 from fitintent.demo._arrow import categorical, join, padded, take, timestamps
 from fitintent.demo._calendar import SECONDS_PER_DAY, Calendar
 from fitintent.demo._catalog import PRODUCTS
-from fitintent.demo._lexicon import INDUSTRIES
+from fitintent.demo._industries import INDUSTRIES
 from fitintent.demo._market import Cycles
 from fitintent.demo._texts import (
     BACKGROUND_TYPE_WEIGHTS,
