@@ -230,3 +230,87 @@ def test_other_formats_give_the_same_rows(
     bad = duck.to_arrow(result.quarantine).to_pylist()
     assert bad[0]["_row"] == (6 if fmt == "tsv" else 5)
     assert "employees: -1 is below the minimum 0" in bad[0]["reasons"]
+
+
+def test_typed_parquet_loads_like_text(
+    world: Callable[..., Config], engine: Engine, tmp_path: Path
+) -> None:
+    """Typed Parquet columns skip parsing but meet the same rules, with the same results."""
+    from datetime import datetime
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    csv_cfg = world(
+        accounts="X1,100000009,Neg,neg.example,-1,Retail,FR,false,P1,P1-L1,5\n",
+        signals="SX,A1,,2026-10-04 08:00:00,news,crm,feed,,Strong,1.5\n",
+    )
+    from_text = ingest(csv_cfg, engine, tmp_path / "text")
+
+    src = csv_cfg.paths.source_dir
+    accounts = pacsv.read_csv(src / "accounts.csv").to_pylist()
+    (src / "accounts.csv").unlink()
+    table = pa.Table.from_pylist(
+        [
+            {**a, "duns": str(a["duns"]), "is_non_profit": str(a["is_non_profit"]).lower()}
+            for a in accounts
+        ]
+    )
+    table = table.set_column(
+        table.schema.get_field_index("revenue"),
+        "revenue",
+        pa.array([a["revenue"] if a["account_id"] != "A4" else float("nan") for a in accounts]),
+    )
+    pq.write_table(table, src / "accounts.parquet")
+    signals = pa.Table.from_pylist(
+        [
+            {
+                "signal_id": "S1",
+                "account_id": "A1",
+                "domain": None,
+                "signal_time": datetime(2026, 10, 3, 9),
+                "signal_type": "job_posting",
+                "topic": "cloud_migration",
+                "strength": 0.8,
+            },
+            {
+                "signal_id": "SX",
+                "account_id": "A1",
+                "domain": None,
+                "signal_time": datetime(2026, 10, 4, 8),
+                "signal_type": "news",
+                "topic": "crm",
+                "strength": 1.5,
+            },
+        ],
+        schema=pa.schema(
+            [
+                ("signal_id", pa.string()),
+                ("account_id", pa.string()),
+                ("domain", pa.string()),
+                ("signal_time", pa.timestamp("ms")),
+                ("signal_type", pa.string()),
+                ("topic", pa.string()),
+                ("strength", pa.float32()),
+            ]
+        ),
+    )
+    (src / "signals.csv").unlink()
+    pq.write_table(signals, src / "signals.parquet")
+    from_parquet = ingest(csv_cfg, engine, tmp_path / "parquet")
+
+    reasons = sorted(r["reasons"] for r in engine.to_arrow(from_parquet.quarantine).to_pylist())
+    assert reasons[0] == "employees: -1 is below the minimum 0"
+    assert reasons[1].startswith("revenue: '") and reasons[1].endswith("' is not a number")
+    assert reasons[2] == "strength: 1.5 is above the maximum 1"
+    assert len(reasons) == 3
+    loaded = engine.to_arrow(from_parquet.tables["accounts"]).sort_by("account_id").to_pylist()
+    expected = engine.to_arrow(from_text.tables["accounts"]).sort_by("account_id").to_pylist()
+    assert [a["account_id"] for a in loaded] == ["A1", "A2", "A3"]
+    assert loaded == [a for a in expected if a["account_id"] != "A4"]
+    text_signal = engine.to_arrow(from_text.tables["signals"]).to_pylist()
+    typed_signal = engine.to_arrow(from_parquet.tables["signals"]).to_pylist()
+    assert [s["signal_time"] for s in typed_signal] == [
+        s["signal_time"] for s in text_signal if s["signal_id"] == "S1"
+    ]

@@ -93,7 +93,9 @@ def ingest(
                 "(.csv, .tsv, .parquet or .jsonl)",
             )
         staged = stage(contract, files, out / "_staged" / contract.name)
-        checked = validate(contract, eng.read_table(staged.rows_dir), loaded)
+        checked = validate(
+            contract, eng.read_table(staged.rows_dir), loaded, frozenset(staged.native)
+        )
         table = eng.read_table(eng.write_table(checked.loaded, out / contract.name))
         bad = eng.write_table(checked.quarantine, out / "_quarantine" / contract.name)
         # rows the reader could not split into fields join the quarantine as they are

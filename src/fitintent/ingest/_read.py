@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from fitintent.contracts import Contract
 from fitintent.errors import InputError
+from fitintent.ingest._native import native_columns, to_native
 
 FORMATS = {
     ".csv": "csv",
@@ -54,6 +55,7 @@ class Staged:
     files: list[str] = field(default_factory=list)
     rows_in: int = 0
     rejected: int = 0
+    native: dict[str, pa.DataType] = field(default_factory=dict)  # columns staged typed
     ignored_columns: list[str] = field(default_factory=list)
 
 
@@ -81,7 +83,8 @@ def stage(contract: Contract, files: list[Path], out: Path) -> Staged:
     staged = Staged(out / "rows", out / "rejects")
     staged.rows_dir.mkdir(parents=True, exist_ok=True)
     staged.rejects_dir.mkdir(parents=True, exist_ok=True)
-    schema = _staged_schema(contract)
+    staged.native = native_columns(contract, files)
+    schema = _staged_schema(contract, staged.native)
     rejects: list[dict[str, object]] = []
     with pq.ParquetWriter(staged.rows_dir / "part-00000.parquet", schema) as writer:
         for f in files:
@@ -105,8 +108,8 @@ def stage(contract: Contract, files: list[Path], out: Path) -> Staged:
     return staged
 
 
-def _staged_schema(contract: Contract) -> pa.Schema:
-    cols = [(c, pa.string()) for c in contract.column_names]
+def _staged_schema(contract: Contract, native: dict[str, pa.DataType]) -> pa.Schema:
+    cols = [(c, native.get(c, pa.string())) for c in contract.column_names]
     return pa.schema([*cols, ("_file", pa.string()), ("_row", pa.int64())])
 
 
@@ -249,7 +252,12 @@ def _parquet(
     mapping = _match_header(header, contract, file, staged)
     row = 1
     for batch in pf.iter_batches(batch_size=_BATCH_ROWS):
-        cols = {mapping[n]: _as_text(batch.column(i)) for i, n in enumerate(header)}
+        cols = {
+            mapping[n]: to_native(batch.column(i), staged.native[mapping[n]])
+            if mapping[n] in staged.native
+            else _as_text(batch.column(i))
+            for i, n in enumerate(header)
+        }
         rows = pa.array(range(row, row + batch.num_rows), pa.int64())
         row += batch.num_rows
         yield _to_batch(cols, contract, schema, file, rows)

@@ -41,22 +41,31 @@ class Checked:
     quarantine: DataFrame  # source, _file, _row, reasons, record
 
 
-def validate(contract: Contract, staged: DataFrame, parents: dict[str, DataFrame]) -> Checked:
+def validate(
+    contract: Contract,
+    staged: DataFrame,
+    parents: dict[str, DataFrame],
+    native: frozenset[str] = frozenset(),
+) -> Checked:
     """Type and check ``staged`` (text columns plus ``_file``, ``_row``) against ``contract``;
-    ``parents`` holds the loaded tables that references point at."""
+    ``parents`` holds the loaded tables that references point at; ``native`` names the columns
+    that were staged already typed (from Parquet) and need no parsing."""
     text = staged.select(
-        *[_clean(c.name).alias(f"_t_{c.name}") for c in contract.columns],
-        *[n for c in contract.columns for n in _normalised(c)],
+        *[
+            (F.col(c.name) if c.name in native else _clean(c.name)).alias(f"_t_{c.name}")
+            for c in contract.columns
+        ],
+        *[n for c in contract.columns if c.name not in native for n in _normalised(c)],
         "_file",
         "_row",
     )
     typed = text.select(
         *[F.col(f"_t_{c.name}") for c in contract.columns],
-        *[_parse(c).alias(c.name) for c in contract.columns],
+        *[_parse(c, c.name in native).alias(c.name) for c in contract.columns],
         "_file",
         "_row",
     )
-    reasons = [r for c in contract.columns for r in _column_reasons(c)]
+    reasons = [r for c in contract.columns for r in _column_reasons(c, c.name in native)]
     reasons += [F.when(F.expr(chk.bad_when), F.lit(chk.message)) for chk in contract.checks]
     row_reasons = typed.select("*", F.concat_ws("; ", *reasons).alias("_reasons"))
     ranked, duplicate = _duplicates(row_reasons, contract)
@@ -82,7 +91,7 @@ def validate(contract: Contract, staged: DataFrame, parents: dict[str, DataFrame
             "_file",
             "_row",
             F.col("_reasons").alias("reasons"),
-            _record(contract).alias("record"),
+            _record(contract, native).alias("record"),
         ),
     )
 
@@ -93,9 +102,14 @@ def _clean(name: str) -> Any:
     return F.when(trimmed == F.lit(""), F.lit(None).cast("string")).otherwise(trimmed)
 
 
-def _parse(c: Column) -> Any:
+def _parse(c: Column, native: bool = False) -> Any:
     raw = F.col(f"_t_{c.name}")
-    if c.type == "string":
+    if native and c.type == "double":
+        # NaN and infinities are not numbers; the NaN test is explicit because DuckDB folds a
+        # range test away when the Parquet statistics (which leave NaN out) say it always holds
+        finite = ~F.isnan(raw) & (F.abs(raw) <= F.lit(_MAX_DOUBLE))
+        return F.when(finite, raw).otherwise(F.lit(None).cast("double"))
+    if c.type == "string" or native:
         return raw
     if c.type == "boolean":
         low = F.lower(raw)
@@ -120,9 +134,9 @@ def _normalised(c: Column) -> list[object]:
     return [plain.alias(f"_n_{c.name}")]
 
 
-def _column_reasons(c: Column) -> list[object]:
+def _column_reasons(c: Column, native: bool) -> list[object]:
     raw, val = F.col(f"_t_{c.name}"), F.col(c.name)
-    shown = F.substring(raw, 1, 40)
+    shown = F.substring(raw.cast("string") if native else raw, 1, 40)
     out = []
     if c.required:
         out.append(F.when(raw.isNull(), F.lit(f"{c.name}: required value is missing")))
@@ -229,11 +243,20 @@ def _nonempty(name: str) -> Any:
     return F.when(F.col(name) != F.lit(""), F.col(name))
 
 
-def _record(contract: Contract) -> Any:
+def _record(contract: Contract, native: frozenset[str]) -> Any:
     """The row as the user wrote it: ``column=value`` pairs of the non-empty values."""
     return F.concat_ws(
-        ", ", *[F.concat(F.lit(f"{c.name}="), F.col(f"_t_{c.name}")) for c in contract.columns]
+        ", ", *[F.concat(F.lit(f"{c.name}="), _as_text(c, native)) for c in contract.columns]
     )
+
+
+def _as_text(c: Column, native: frozenset[str]) -> Any:
+    raw = F.col(f"_t_{c.name}")
+    if c.name not in native:
+        return raw
+    if c.type == "timestamp":  # the same text on both engines
+        return F.date_format(raw, "yyyy-MM-dd HH:mm:ss")
+    return raw.cast("string")
 
 
 def _num(x: float) -> str:
