@@ -7,7 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench.harness import Settings, run
+from bench.harness import run
+from bench.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 STAGES = ("ingest", "segment", "summary", "activity", "subset", "ingest_signals", "pipeline")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,30 +17,8 @@ from typing import Any
 from bench import report
 from bench.checks import compare_stage
 from bench.runner import Outcome, run_task
+from bench.settings import Settings, exclusive
 from bench.world import existing_world, subset_folder, subset_ready, world_key, write_record
-
-
-@dataclass(frozen=True)
-class Settings:
-    accounts: int = 1_000_000
-    signals: int = 100_000_000
-    seed: int = 7
-    period: str = "2026-10"
-    months: int = 28
-    world: Path = Path("bench/world")
-    rebuild: bool = False
-    engine: str = "duckdb"
-    memory_limit: str = "6GB"
-    threads: int = 2
-    pandas: bool = True
-    subset_signals: int = 10_000_000
-    pandas_timeout: float = 900.0
-    pandas_rss_gb: float = 12.0
-    stage_rss_gb: float = 16.0
-    stages: tuple[str, ...] = ()
-    profile: tuple[str, ...] = ()
-    scratch: Path = Path("bench/scratch")
-    results: Path = Path("bench/results")
 
 
 def _now() -> str:
@@ -257,6 +235,11 @@ def _activity(b: _Bench, signals: Path, suffix: str, target_s: float | None) -> 
 
 
 def run(s: Settings, log: Callable[[str], None] = print) -> Path:
+    with exclusive(s.scratch):
+        return _run(s, log)
+
+
+def _run(s: Settings, log: Callable[[str], None]) -> Path:
     b = _Bench(s, log)
     b.save()
     _world(b)

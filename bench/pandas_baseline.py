@@ -11,16 +11,17 @@ It follows the engine's definitions to the cent so the outputs can be compared r
 * topic activity: per (account, topic), the recent window against the baseline window, with the
   optional resolution of domain-only signals through the accounts' domains.
 
-Each task reads the same Parquet inputs as the engine's stage and writes its outputs to Parquet,
-sorted as the engine sorts them. ``round(x)`` of a non-negative amount is ``floor(x + 0.5)``, the
-engines' half-away-from-zero rounding.
+Segmentation lives here, the summary in :mod:`bench.pandas_summary` and topic activity in
+:mod:`bench.pandas_activity`; ``TASKS`` names all three. Each task reads the same Parquet inputs
+as the engine's stage and writes its outputs to Parquet, sorted as the engine sorts them.
+``round(x)`` of a non-negative amount is ``floor(x + 0.5)``, the engines' half-away-from-zero
+rounding.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,38 +29,25 @@ import numpy as np
 import pandas as pd
 
 from bench.child import step
+from bench.pandas_activity import activity_task
+from bench.pandas_common import round_half_up, ts, write
+from bench.pandas_summary import summary_task
 from fitintent.config import Config, load_config
 from fitintent.period import Period
-from fitintent.segment import SEGMENT_LABEL, SUB_SEGMENT_LABELS, smb_types, spend_windows
+from fitintent.segment import SEGMENT_LABEL, SUB_SEGMENT_LABELS, spend_windows
 
 SHRINKAGE, MIN_CUSTOMERS, GROWTH_CAP, FALLBACK_RATE = 10.0, 30, 2.0, 50.0
 
 
-def _round(x: Any) -> Any:
-    """Half away from zero for non-negative values (what DuckDB's and Spark's round do)."""
-    return np.floor(x + 0.5)
-
-
-def _ts(d: date) -> pd.Timestamp:
-    return pd.Timestamp(d)
-
-
-def _write(df: pd.DataFrame, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    df.to_parquet(folder / "part-00000.parquet", index=False, compression="zstd")
-    return folder
-
-
-# -- segmentation -------------------------------------------------------------------------------
 def compute_spend(tx: pd.DataFrame, cfg: Config, period: Period) -> pd.DataFrame:
     current, previous = spend_windows(cfg, period)
     rows = tx[tx["product"].isin(cfg.compute_products)]
     month = pd.to_datetime(rows["month"])
-    rows = rows[(month >= _ts(previous[0])) & (month <= _ts(current[1]))]
+    rows = rows[(month >= ts(previous[0])) & (month <= ts(current[1]))]
     month = pd.to_datetime(rows["month"])
-    cents = _round(rows["revenue"].to_numpy() * 100.0)
-    in_current = ((month >= _ts(current[0])) & (month <= _ts(current[1]))).to_numpy()
-    in_previous = ((month >= _ts(previous[0])) & (month <= _ts(previous[1]))).to_numpy()
+    cents = round_half_up(rows["revenue"].to_numpy() * 100.0)
+    in_current = ((month >= ts(current[0])) & (month <= ts(current[1]))).to_numpy()
+    in_previous = ((month >= ts(previous[0])) & (month <= ts(previous[1]))).to_numpy()
     parts = pd.DataFrame(
         {
             "account_id": rows["account_id"].to_numpy(),
@@ -168,7 +156,7 @@ def segment(
     potential = np.where(s12 > 0.0, np.maximum(typical, s12 * compounded), prospect)
     out = out.drop(columns=["compute_spend_prev_12m"])
     out["compute_spend_12m"] = s12
-    out["compute_potential_3y"] = _round(potential * 100.0) / 100.0
+    out["compute_potential_3y"] = round_half_up(potential * 100.0) / 100.0
     out["top_unmanaged_user"] = emp >= s.top_user_min_employees
     size = np.where(
         emp >= s.top_user_min_employees,
@@ -210,173 +198,10 @@ def segment_task(p: dict[str, Any]) -> dict[str, Any]:
     model = fit_potential(accounts, spend, cfg)
     step("fit_potential")
     out = segment(accounts, spend, model, cfg).sort_values("account_id")
-    _write(out, Path(p["out"]) / "accounts")
+    write(out, Path(p["out"]) / "accounts")
     seconds = time.perf_counter() - start
     model.pop("offsets")
     return {"rows": len(out), "seconds": round(seconds, 3), "model": model}
-
-
-# -- summary ------------------------------------------------------------------------------------
-def _account_measures(acc: pd.DataFrame, keys: list[str], cfg: Config) -> pd.DataFrame:
-    m = acc[keys].copy()
-    m["smc_customers"] = 1
-    for t in smb_types(cfg):
-        m[t] = (acc["smb_type_summary"] == t).astype("int64")
-    m["top_unmanaged_user_base"] = acc["top_unmanaged_user"].fillna(False).astype("int64")
-    m["top_unmanaged_compute_base"] = acc["top_unmanaged_compute"].fillna(False).astype("int64")
-    return m.groupby(keys).sum()
-
-
-def _agreement_measures(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    return rows.groupby(keys).agg(
-        expiring_agreements=("cents", "size"),
-        _revenue=("cents", "sum"),
-        _open=("open_cents", "sum"),
-    )
-
-
-def _finish(
-    base: pd.DataFrame,
-    keys: list[str],
-    accounts: pd.DataFrame,
-    agreements: pd.DataFrame,
-    label: str,
-    cfg: Config,
-) -> pd.DataFrame:
-    out = base.merge(accounts, left_on=keys, right_index=True, how="left")
-    out = out.merge(agreements, left_on=keys, right_index=True, how="left")
-    out["fiscal_year"] = label
-    counts = [
-        "smc_customers",
-        *smb_types(cfg),
-        "top_unmanaged_user_base",
-        "top_unmanaged_compute_base",
-    ]
-    for c in [*counts, "expiring_agreements"]:
-        out[c] = out[c].fillna(0).astype("int64")
-    out["expiring_revenue"] = out["_revenue"].fillna(0.0) / 100.0
-    out["open_expiring_revenue"] = out["_open"].fillna(0.0) / 100.0
-    head = [c for c in base.columns] + ["fiscal_year"]
-    measures = [
-        "smc_customers",
-        "expiring_agreements",
-        "expiring_revenue",
-        "open_expiring_revenue",
-        *counts[1:],
-    ]
-    return out[head + measures].sort_values(keys)
-
-
-def summary_task(p: dict[str, Any]) -> dict[str, Any]:
-    cfg, period = load_config(p["config"]), Period.parse(p["period"])
-    wh, out = Path(p["warehouse"]), Path(p["out"])
-    fy = period.fiscal_year(cfg.fiscal.start_month)
-    start = time.perf_counter()
-    acc = pd.read_parquet(
-        p["accounts"],
-        columns=[
-            "account_id",
-            "partner_id",
-            "location_id",
-            "smb_type_summary",
-            "top_unmanaged_user",
-            "top_unmanaged_compute",
-        ],
-    )
-    agr = pd.read_parquet(
-        wh / "agreements", columns=["account_id", "license_program", "end_date", "expiring_revenue"]
-    )
-    locations = pd.read_parquet(
-        wh / "locations", columns=["partner_id", "location_id", "location_name"]
-    )
-    partners = pd.read_parquet(wh / "partners", columns=["partner_id", "partner_name"])
-    step("read")
-    end = pd.to_datetime(agr["end_date"])
-    agr = agr[(end >= _ts(fy.start)) & (end <= _ts(fy.end))]
-    rows = agr.merge(acc[["account_id", "partner_id", "location_id"]], on="account_id")
-    rows["cents"] = _round(rows["expiring_revenue"].to_numpy() * 100.0)
-    is_open = rows["license_program"].isin(cfg.sources.open_programs).to_numpy()
-    rows["open_cents"] = np.where(is_open, rows["cents"], 0.0)
-    by_partner = _finish(
-        partners,
-        ["partner_id"],
-        _account_measures(acc, ["partner_id"], cfg),
-        _agreement_measures(rows, ["partner_id"]),
-        fy.label,
-        cfg,
-    )
-    _write(by_partner, out / "summary_partner")
-    step("summary_partner")
-    keys = ["partner_id", "location_id"]
-    located = acc[acc["location_id"].notna()]
-    base = locations.merge(partners, on="partner_id", how="left")[
-        ["partner_id", "partner_name", "location_id", "location_name"]
-    ]
-    by_location = _finish(
-        base,
-        keys,
-        _account_measures(located, keys, cfg),
-        _agreement_measures(rows[rows["location_id"].notna()], keys),
-        fy.label,
-        cfg,
-    )
-    _write(by_location, out / "summary_location")
-    seconds = time.perf_counter() - start
-    return {
-        "rows": len(acc),
-        "seconds": round(seconds, 3),
-        "partners": len(by_partner),
-        "locations": len(by_location),
-    }
-
-
-# -- topic activity -----------------------------------------------------------------------------
-def activity_task(p: dict[str, Any]) -> dict[str, Any]:
-    cfg, period = load_config(p["config"]), Period.parse(p["period"])
-    recent, baseline = cfg.signals.recent_days, cfg.signals.baseline_days
-    end = period.end + timedelta(days=1)
-    recent_start = end - timedelta(days=recent)
-    base_start = recent_start - timedelta(days=baseline)
-    start = time.perf_counter()
-    columns = ["account_id", "signal_time", "topic", "strength"]
-    s = pd.read_parquet(p["signals"], columns=[*columns, "domain"] if p.get("resolve") else columns)
-    rows_in = len(s)
-    step("read", rows=rows_in)
-    if p.get("resolve"):
-        acc = pd.read_parquet(p["accounts"], columns=["account_id", "domain"]).dropna(
-            subset=["domain"]
-        )
-        if not acc["domain"].is_unique:  # a join would repeat signals; keep its semantics
-            raise ValueError("account domains are not unique")
-        missing = s["account_id"].isna()
-        lookup = pd.Series(acc["account_id"].to_numpy(), index=acc["domain"].to_numpy())
-        s.loc[missing, "account_id"] = s.loc[missing, "domain"].map(lookup)
-        step("resolve")
-    t = s["signal_time"]
-    keep = s["account_id"].notna() & s["topic"].notna() & (t >= _ts(base_start)) & (t < _ts(end))
-    w = s[keep]
-    del s
-    in_recent = (w["signal_time"] >= _ts(recent_start)).to_numpy()
-    strength = w["strength"].fillna(cfg.signals.default_strength).to_numpy()
-    parts = pd.DataFrame(
-        {
-            "account_id": w["account_id"].to_numpy(),
-            "topic": w["topic"].astype(str).to_numpy(),
-            "recent_count": in_recent.astype("int64"),
-            "recent_strength": np.where(in_recent, strength, 0.0),
-            "baseline_count": (~in_recent).astype("int64"),
-        }
-    )
-    del w
-    step("filter", rows=len(parts))
-    agg = parts.groupby(["account_id", "topic"], sort=False).sum().reset_index()
-    del parts
-    step("groupby")
-    agg["baseline_rate"] = agg["baseline_count"] * (recent / baseline)
-    agg["ratio"] = (agg["recent_count"] + 1.0) / (agg["baseline_rate"] + 1.0)
-    _write(agg.sort_values(["account_id", "topic"]), Path(p["out"]) / "topic_activity")
-    seconds = time.perf_counter() - start
-    return {"rows": rows_in, "seconds": round(seconds, 3), "output_rows": len(agg)}
 
 
 TASKS = {

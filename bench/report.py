@@ -100,16 +100,17 @@ def markdown(results: dict[str, Any]) -> str:
         "Parquet outputs; interpreter start and imports excluded); peak RSS is the whole process's "
         "(DuckDB's native memory included). Ratio = pandas seconds / engine seconds.",
         "",
-        "| stage | rows | seconds | peak RSS GB | target | met | pandas s | ratio |",
-        "|---|---:|---:|---:|---|---|---:|---:|",
+        "| stage | rows | seconds | peak RSS GB | target | met | pandas s | ratio | load |",
+        "|---|---:|---:|---:|---|---|---:|---:|---:|",
     ]
     for row in results["stages"]:
         met = "yes" if row.get("met") else "no (" + ", ".join(row.get("missed", [])) + ")"
         ratio = f"{row['ratio']:.1f}x" if row.get("ratio") is not None else ""
+        load = (row.get("detail") or {}).get("load_1m_at_start")
         lines.append(
             f"| {row['label']} | {_num(row.get('rows'), ',')} | {_num(row.get('seconds'), '.1f')} "
             f"| {_num(row.get('peak_rss_gb'), '.2f')} | {_target_text(row)} | {met} "
-            f"| {_pandas_cell(row)} | {ratio} |"
+            f"| {_pandas_cell(row)} | {ratio} | {_num(load, '.1f')} |"
         )
     checks = [(r["label"], c) for r in results["stages"] for c in r.get("checks") or []]
     if checks:
@@ -125,10 +126,34 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(
                 f"| {label} | {c['table']} | {c['totals']['engine']['rows']:,} | {equal} |"
             )
-    notes = [r for r in results["stages"] if r.get("note")]
+    notes = [r for r in results["stages"] if r.get("note") or _details(r)]
     if notes:
-        lines += ["", "## Notes", ""] + [f"- **{r['label']}**: {r['note']}" for r in notes]
+        lines += ["", "## Notes", ""]
+        lines += [
+            f"- **{r['label']}**: " + "; ".join(filter(None, [r.get("note"), _details(r)]))
+            for r in notes
+        ]
+    lines += ["", "Load is the 1-minute load average when the stage started (2 cores)."]
     return "\n".join(lines) + "\n"
+
+
+def _details(row: dict[str, Any]) -> str:
+    """Where a stage's time went, when it says so (ingest per source, pipeline per stage)."""
+    detail = row.get("detail") or {}
+    parts = []
+    if detail.get("per_source_s"):
+        parts.append(
+            "seconds per source: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in detail["per_source_s"].items())
+        )
+    if detail.get("timings_s"):
+        parts.append(
+            "pipeline stages (s): "
+            + ", ".join(f"{k} {v:.1f}" for k, v in detail["timings_s"].items())
+        )
+    if detail.get("total_s") is not None:
+        parts.append(f"whole ingest {detail['total_s']:.1f} s")
+    return "; ".join(parts)
 
 
 def write(results: dict[str, Any], folder: Path, stamp: str) -> Path:
@@ -142,3 +167,19 @@ def write(results: dict[str, Any], folder: Path, stamp: str) -> Path:
     (folder / "latest.json").write_text(text)
     (folder / "latest.md").write_text(markdown(results))
     return path
+
+
+def main(argv: list[str]) -> int:
+    """``python -m bench.report <bench-*.json> [results folder]``: rewrite ``latest.json`` and
+    ``latest.md`` from a saved run."""
+    path = Path(argv[0])
+    results = json.loads(path.read_text())
+    stamp = path.stem.removeprefix("bench-")
+    write(results, Path(argv[1]) if len(argv) > 1 else path.parent, stamp)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

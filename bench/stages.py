@@ -214,11 +214,15 @@ def pipeline_task(p: dict[str, Any]) -> dict[str, Any]:
     workdir = _fresh(Path(p["workdir"]))
     cfg = bench_config(p, workdir)
     start = time.perf_counter()
-    result = run(cfg, Period.parse(p["period"]), progress=lambda stage, _: step(stage))
+
+    def progress(stage: str, detail: str) -> None:
+        step(f"{stage} {detail}".strip())
+
+    result = run(cfg, Period.parse(p["period"]), progress=progress)
     seconds = time.perf_counter() - start
     snap = result.snapshot
     return {
-        "rows": rows_of(snap.path / "accounts") if hasattr(snap, "path") else None,
+        "rows": rows_of(snap.path / "accounts"),
         "seconds": round(seconds, 3),
         "timings_s": result.timings,
     }

@@ -1,0 +1,274 @@
+"""The account feature table of a period, and a source that builds it for many periods.
+
+>>> source = FeatureSource.prepare(tables, cfg)                # doctest: +SKIP
+>>> source.warm([p.shift(-k) for k in range(15)])   # one query for 15 months  # doctest: +SKIP
+>>> features = source.at(p)                                    # doctest: +SKIP
+>>> build_features(tables, segmented, cfg, p)        # the one-off form  # doctest: +SKIP
+
+Dated features (install base, holdings, agreements, opportunities, signals) are built for many
+months in one query through the months table; firmographics and segmentation come from the
+segmented accounts of the month asked for (recomputed as of that month when not given).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import pyarrow as pa
+
+from fitintent.config import Config
+from fitintent.engine import DataFrame, F, active
+from fitintent.features._common import Catalog, Cut, flat, keep
+from fitintent.features._firmographics import firmographic_catalog, firmographic_columns
+from fitintent.features._holdings import (
+    agreement_aggregates,
+    agreement_catalog,
+    agreement_columns,
+    agreement_events,
+    division_vocabulary,
+    holding_aggregates,
+    holding_catalog,
+    holding_columns,
+    holding_events,
+)
+from fitintent.features._installbase import (
+    END_OF_SUPPORT,
+    install_base_aggregates,
+    install_base_catalog,
+    install_base_columns,
+    install_base_events,
+    technology_vocabulary,
+)
+from fitintent.features._months import months_frame
+from fitintent.features._opportunities import (
+    opportunity_aggregates,
+    opportunity_catalog,
+    opportunity_columns,
+    opportunity_events,
+    opportunity_outcomes,
+)
+from fitintent.features._signals import (
+    account_events,
+    signal_aggregates,
+    signal_catalog,
+    signal_columns,
+    signal_events,
+    signal_evidence,
+)
+from fitintent.period import Period
+from fitintent.segment import compute_spend, fit_potential, segment
+from fitintent.signals import resolve_accounts
+
+Lifecycle = Sequence[tuple[str, str, date]]
+
+
+def segment_as_of(tables: Mapping[str, DataFrame], cfg: Config, period: Period) -> DataFrame:
+    """The segmented accounts as the pipeline would have made them at ``period`` (compute spend
+    and its potential model only see transactions up to that month)."""
+    spend = compute_spend(tables["transactions"], cfg, period)
+    model = fit_potential(tables["accounts"], spend, cfg, period=period)
+    return segment(tables["accounts"], spend, model, cfg)
+
+
+@dataclass
+class FeatureSource:
+    """The warehouse tables with signals resolved to accounts, the data vocabulary (technologies,
+    agreement divisions) fixed once, and the feature tables built so far."""
+
+    tables: dict[str, DataFrame]
+    cfg: Config
+    technologies: list[str]
+    divisions: list[str]
+    lifecycle: Lifecycle = END_OF_SUPPORT
+    materialize: bool = True
+    _dated: dict[str, DataFrame] = field(default_factory=dict)  # period -> its batch
+    _outcomes: dict[str, DataFrame] = field(default_factory=dict)
+    _segmented: dict[str, DataFrame] = field(default_factory=dict)
+
+    @classmethod
+    def prepare(
+        cls,
+        tables: Mapping[str, DataFrame],
+        cfg: Config,
+        *,
+        lifecycle: Lifecycle = END_OF_SUPPORT,
+        materialize: bool = True,
+    ) -> FeatureSource:
+        t = dict(tables)
+        signals = resolve_accounts(t["signals"], t["accounts"]).where(
+            F.col("account_id").isNotNull()
+        )
+        t["signals"] = active().materialize(signals, "signals-resolved") if materialize else signals
+        tech = technology_vocabulary(t["install_base"])
+        return cls(t, cfg, tech, division_vocabulary(t["agreements"]), lifecycle, materialize)
+
+    def catalog(self) -> Catalog:
+        c = Catalog()
+        firmographic_catalog(c, self.cfg)
+        install_base_catalog(c, self.technologies, self.lifecycle)
+        holding_catalog(c, self.cfg)
+        agreement_catalog(c, self.divisions, self.cfg)
+        opportunity_catalog(c, self.cfg)
+        signal_catalog(c, self.cfg)
+        return c
+
+    def _cut(self, tag: str) -> Cut:
+        if not self.materialize:
+            return keep
+        eng = active()
+
+        def cut(df: DataFrame, name: str) -> DataFrame:
+            return eng.materialize(df, f"{name}-{tag}")
+
+        return cut
+
+    def _build_dated(self, periods: Sequence[Period]) -> DataFrame:
+        """Every source in one event shape, joined with the months it counts in, then one
+        aggregation per account and month (SQLFrame plans a few wide steps far faster than
+        many) and the derived columns."""
+        t, cfg = self.tables, self.cfg
+        cut = self._cut(f"{periods[0]}-{len(periods)}")
+        months = cut(months_frame(periods, cfg), "months")
+        parts = [
+            account_events(t["accounts"], cfg),
+            install_base_events(t["install_base"]),
+            *holding_events(t["subscriptions"], t["transactions"]),
+            agreement_events(t["agreements"]),
+            opportunity_events(t["opportunities"]),
+            signal_events(t["signals"]),
+        ]
+        rows, when = parts[0]
+        for frame, cond in parts[1:]:
+            rows, when = rows.union(frame), when | cond  # same columns, same order
+        events = cut(flat(rows.join(months, on=when)), "events")
+        aggs = [
+            *install_base_aggregates(self.technologies, self.lifecycle),
+            *holding_aggregates(cfg),
+            *agreement_aggregates(self.divisions, cfg),
+            *opportunity_aggregates(cfg),
+            *signal_aggregates(cfg),
+        ]
+        grouped = events.groupBy("account_id", "m_period", "m_end").agg(*aggs)
+        cols = [
+            F.col("m_period").alias("period"),
+            F.col("account_id"),
+            *[F.col(c) for c in install_base_columns(self.technologies, self.lifecycle)],
+            *holding_columns(cfg),
+            *agreement_columns(self.divisions, cfg),
+            *opportunity_columns(cfg),
+            *signal_columns(cfg),
+        ]
+        return cut(grouped.select(*cols), "dated")
+
+    def warm(self, periods: Iterable[Period]) -> None:
+        """Build the dated features of every month not built yet, in one query."""
+        todo = sorted({p for p in periods if str(p) not in self._dated})
+        if todo:
+            batch = self._build_dated(todo)
+            self._dated.update({str(p): batch for p in todo})
+
+    def dated(self, periods: Sequence[Period]) -> DataFrame:
+        """Dated features (no firmographics) of ``periods``, one row per account and month."""
+        self.warm(periods)
+        batches: dict[int, tuple[DataFrame, list[str]]] = {}
+        for p in sorted(set(periods)):
+            batch = self._dated[str(p)]
+            batches.setdefault(id(batch), (batch, []))[1].append(str(p))
+        out: DataFrame | None = None
+        for batch, names in batches.values():
+            part = batch.where(F.col("period").isin(names))
+            out = part if out is None else out.unionByName(part)
+        return out
+
+    def segmented(self, period: Period) -> DataFrame:
+        key = str(period)
+        if key not in self._segmented:
+            seg = segment_as_of(self.tables, self.cfg, period)
+            self._segmented[key] = self._cut(key)(seg, "segmented")
+        return self._segmented[key]
+
+    def at(self, period: Period, segmented_accounts: DataFrame | None = None) -> DataFrame:
+        """The full feature table at ``period``: one row per segmented account. Without
+        ``segmented_accounts`` the segmentation is recomputed as of ``period``."""
+        seg = segmented_accounts if segmented_accounts is not None else self.segmented(period)
+        return self.panel([period], seg)
+
+    def firmographics(self, segmented_accounts: DataFrame) -> DataFrame:
+        return segmented_accounts.select(
+            *firmographic_columns(segmented_accounts.columns, self.cfg)
+        )
+
+    def collect(
+        self,
+        periods: Sequence[Period],
+        segmented_accounts: DataFrame,
+        dated: DataFrame | None = None,
+    ) -> pa.Table:
+        """The rows of :meth:`panel` collected to the driver (for training: bounded), joined
+        there rather than by the engine, sorted by account and period. ``dated`` may replace
+        :meth:`dated` (a sample of it)."""
+        eng = active()
+        rows = eng.to_arrow(dated if dated is not None else self.dated(periods))
+        firm = eng.to_arrow(self.firmographics(segmented_accounts))
+        joined = firm.join(rows, keys="account_id", join_type="inner")
+        order = ["period", *firm.schema.names]
+        order += [c for c in rows.schema.names if c not in ("account_id", "period")]
+        return joined.select(order).sort_by([("account_id", "ascending"), ("period", "ascending")])
+
+    def panel(self, periods: Sequence[Period], segmented_accounts: DataFrame) -> DataFrame:
+        """Full feature rows of several months, one per segmented account and month; the
+        firmographic and segment columns all come from ``segmented_accounts``."""
+        firm = self.firmographics(segmented_accounts)
+        dated = self.dated(periods)
+        right = dated.select(
+            F.col("account_id").alias("_d_account"),
+            *[c for c in dated.columns if c != "account_id"],
+        )
+        joined = firm.join(right, on=F.col("account_id") == F.col("_d_account"))
+        rest = [c for c in dated.columns if c not in ("account_id", "period")]
+        return joined.select(
+            F.col("period"), *[F.col(c) for c in firm.columns], *[F.col(c) for c in rest]
+        )
+
+    def outcomes(self, periods: Sequence[Period]) -> DataFrame:
+        """Opportunities created in the horizon after each of ``periods``: account_id, product,
+        period, opportunities, won, lost, amount, won_amount."""
+        key = ",".join(str(p) for p in sorted(set(periods)))
+        if key not in self._outcomes:
+            months = months_frame(periods, self.cfg)
+            out = opportunity_outcomes(self.tables["opportunities"], self.cfg, months)
+            out = out.select(
+                "account_id",
+                "product",
+                F.col("m_period").alias("period"),
+                "opportunities",
+                "won",
+                "lost",
+                "amount",
+                "won_amount",
+            )
+            self._outcomes[key] = self._cut("outcomes")(out, "outcomes")
+        return self._outcomes[key]
+
+    def evidence(self, period: Period, pairs: DataFrame) -> DataFrame:
+        """Evidence signals of the (account_id, product) ``pairs`` at ``period``."""
+        months = months_frame([period], self.cfg)
+        return signal_evidence(self.tables["signals"], self.cfg, months, pairs)
+
+
+def build_features(
+    tables: Mapping[str, DataFrame],
+    segmented_accounts: DataFrame,
+    cfg: Config,
+    period: Period,
+    *,
+    lifecycle: Lifecycle = END_OF_SUPPORT,
+) -> DataFrame:
+    """One row per account as of the end of ``period``: firmographics (with the configured extra
+    columns, prefixed ``x_``), size and segment, install base, holdings per product, agreements,
+    opportunity history and per-product signal features with surge. Only rows dated on or before
+    the period's last day are used, so any past month can be built from today's tables."""
+    source = FeatureSource.prepare(tables, cfg, lifecycle=lifecycle, materialize=False)
+    return source.at(period, segmented_accounts)

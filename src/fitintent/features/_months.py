@@ -1,0 +1,66 @@
+"""The months table: one row per as-of period with every window bound the features need.
+
+Features of many months are built in one query by joining each source with this small table on
+its date bounds (``created_date <= m_end`` ...) and grouping by ``(account_id, m_period)``: the
+query plan is made once however many months are asked for.
+
+Columns: ``m_period`` (``YYYY-MM``), dates ``m_start``, ``m_end`` (last day), ``m_year_start``
+(first day of the month 11 months back), ``m_hold_start`` (first day of the holding window),
+``m_year_ago`` (``m_end`` - 365 days), ``m_soon`` (``m_end`` + horizon), and UTC timestamps
+``m_next_ts`` (the day after ``m_end``), ``m_recent_ts``, ``m_prior_ts``, ``m_base_ts``,
+``m_evidence_ts`` (starts of the signal windows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+
+import pyarrow as pa
+
+from fitintent.config import Config
+from fitintent.engine import DataFrame, active
+from fitintent.period import Period
+
+KEYS = ("account_id", "m_period")
+
+
+def _ts(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=UTC)
+
+
+def months_table(periods: Iterable[Period], cfg: Config) -> pa.Table:
+    rows = []
+    recent, base = cfg.signals.recent_days, cfg.signals.baseline_days
+    for p in sorted(set(periods)):
+        nxt = p.end + timedelta(days=1)
+        recent_start = nxt - timedelta(days=recent)
+        rows.append(
+            {
+                "m_period": str(p),
+                "m_start": p.start,
+                "m_end": p.end,
+                "m_year_start": p.shift(-11).start,
+                "m_hold_start": p.shift(-(cfg.fit.holding_months - 1)).start,
+                "m_year_ago": p.end - timedelta(days=365),
+                "m_soon": p.end + timedelta(days=cfg.intent.horizon_days),
+                "m_next_ts": _ts(nxt),
+                "m_recent_ts": _ts(recent_start),
+                "m_prior_ts": _ts(recent_start - timedelta(days=recent)),
+                "m_base_ts": _ts(recent_start - timedelta(days=base)),
+                "m_evidence_ts": _ts(nxt - timedelta(days=cfg.intent.evidence_days)),
+            }
+        )
+    ts = pa.timestamp("us", tz="UTC")
+    schema = pa.schema(
+        [("m_period", pa.string())]
+        + [(c, pa.date32()) for c in ("m_start", "m_end", "m_year_start", "m_hold_start")]
+        + [(c, pa.date32()) for c in ("m_year_ago", "m_soon")]
+        + [(c, ts) for c in ("m_next_ts", "m_recent_ts", "m_prior_ts", "m_base_ts")]
+        + [("m_evidence_ts", ts)]
+    )
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def months_frame(periods: Iterable[Period], cfg: Config) -> DataFrame:
+    return active().from_arrow(months_table(periods, cfg), "months")

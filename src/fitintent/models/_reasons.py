@@ -1,0 +1,104 @@
+"""Reasons in plain words: the features that raised a score most, with their values.
+
+LightGBM's ``pred_contrib`` gives each feature's contribution to a row's log-odds; the top
+positive ones are worded from the feature catalog (``"450 employees"``, ``"runs Windows Server
+2012 R2 past end of support"``, ``"topic cloud migration surging (surge 78)"``). A feature whose
+value cannot be worded (unknown, or a count of zero) is passed over for the next one. Evidence
+is the strongest recent signals on the product's topics, as a JSON list.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from fitintent.config import Config
+from fitintent.features import EVIDENCE_FIELDS, Feature, slug
+
+Row = Mapping[str, Any]
+
+
+def _number(v: Any) -> float | None:
+    if v is None or isinstance(v, str):
+        return None
+    f = float(v)
+    return None if math.isnan(f) else f
+
+
+def _top_topic(f: Feature, row: Row, cfg: Config) -> str:
+    """The product topic with the most recent signals (its topic list when none)."""
+    product = next((p for p in cfg.products if p.id == f.product), None)
+    if product is None or not product.topics:
+        return f.subject
+    counts = [(int(row.get(f"topic_{slug(t)}_recent") or 0), t) for t in product.topics]
+    best = max(counts, key=lambda c: c[0])
+    return best[1].replace("_", " ") if best[0] > 0 else f.subject
+
+
+def _eos(f: Feature, row: Row) -> str:
+    listed = [x.strip() for x in str(row.get("eos_products") or "").split(",") if x.strip()]
+    mine = [x for x in listed if x.startswith(f"{f.subject} ")]
+    return ", ".join(mine) if mine else f.subject
+
+
+def phrase(f: Feature, row: Row, cfg: Config) -> str | None:
+    """The words for feature ``f`` at this row's value, or None when there are none."""
+    raw = row.get(f.name)
+    if f.kind == "categorical":
+        return None if raw is None else f.phrase.format(v=raw)
+    v = _number(raw)
+    if v is None:
+        return None
+    if f.kind == "flag":
+        if v > 0:
+            return f.phrase.format(v=v, eos=_eos(f, row)) if "{eos}" in f.phrase else f.phrase
+        return f.off or None
+    if v == 0 and not f.name.endswith(("_days_since", "_surge")):
+        return None
+    if f.name.endswith("_surge"):
+        topic = _top_topic(f, row, cfg)
+        if v >= cfg.intent.surge_threshold:
+            return f"topic {topic} surging (surge {v:.0f})"
+        return None
+    return f.phrase.format(v=v, topic=_top_topic(f, row, cfg))
+
+
+def reasons(
+    contrib: np.ndarray,
+    names: Sequence[str],
+    rows: Sequence[Row],
+    catalog: Mapping[str, Feature],
+    cfg: Config,
+    count: int,
+) -> list[str | None]:
+    """The ``count`` strongest positive factors of each row, joined by ``"; "``."""
+    out: list[str | None] = []
+    for i, row in enumerate(rows):
+        order = np.argsort(-contrib[i, : len(names)], kind="stable")
+        words: list[str] = []
+        for j in order:
+            if contrib[i, j] <= 0 or len(words) >= count:
+                break
+            f = catalog.get(names[j])
+            text = None if f is None else phrase(f, row, cfg)
+            if text and text not in words:
+                words.append(text)
+        out.append("; ".join(words) if words else None)
+    return out
+
+
+def evidence(row: Row, count: int) -> str | None:
+    """``[{"date", "type", "source", "text", "url"}, ...]`` as JSON, strongest first."""
+    items = []
+    for i in range(1, count + 1):
+        if row.get(f"ev{i}_type") is None:
+            continue
+        item = {f: row.get(f"ev{i}_{f}") for f in EVIDENCE_FIELDS}
+        item["date"] = item.pop("time")
+        item["type"] = str(item["type"]).replace("_", " ")
+        items.append(item)
+    return json.dumps(items, ensure_ascii=False) if items else None
