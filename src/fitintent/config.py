@@ -326,7 +326,8 @@ class IntentSettings(_Model):
     strong_signal: float = Field(default=0.5, ge=0, le=1)  # a signal this strong counts as strong
     evidence_days: int = Field(default=90, ge=1)  # evidence signals come from this window
     evidence_count: int = Field(default=3, ge=1)
-    max_training_rows: int = Field(default=2_000_000, ge=1_000)  # negatives are sampled
+    negative_rate: float = Field(default=0.25, gt=0, le=1)  # share of no-opportunity rows kept
+    max_training_rows: int = Field(default=2_000_000, ge=1_000)  # negatives sampled below this
     num_leaves: int = Field(default=7, ge=2)
     learning_rate: float = Field(default=0.1, gt=0, le=1)
     max_trees: int = Field(default=300, ge=1)

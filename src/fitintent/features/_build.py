@@ -270,5 +270,5 @@ def build_features(
     columns, prefixed ``x_``), size and segment, install base, holdings per product, agreements,
     opportunity history and per-product signal features with surge. Only rows dated on or before
     the period's last day are used, so any past month can be built from today's tables."""
-    source = FeatureSource.prepare(tables, cfg, lifecycle=lifecycle, materialize=False)
+    source = FeatureSource.prepare(tables, cfg, lifecycle=lifecycle)
     return source.at(period, segmented_accounts)

@@ -4,7 +4,7 @@ first use, so a Spark worker unpickles plain strings, not native objects."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,6 +130,43 @@ class Scorer:
             yield pa.RecordBatch.from_arrays(arrays, schema=SCORE_SCHEMA)
 
 
+class LazyRows:
+    """Rows of a record batch that convert a column to Python only when a row asks for it (the
+    reasons read a handful of the batch's hundreds of columns)."""
+
+    def __init__(self, batch: pa.RecordBatch) -> None:
+        self._batch = batch
+        self._names = set(batch.schema.names)
+        self._columns: dict[str, list[Any]] = {}
+
+    def column(self, name: str) -> list[Any] | None:
+        if name not in self._names:
+            return None
+        if name not in self._columns:
+            self._columns[name] = self._batch.column(name).to_pylist()
+        return self._columns[name]
+
+    def __getitem__(self, i: int) -> _Row:
+        return _Row(self, i)
+
+
+class _Row(Mapping[str, Any]):
+    def __init__(self, rows: LazyRows, i: int) -> None:
+        self._rows, self._i = rows, i
+
+    def __getitem__(self, name: str) -> Any:
+        col = self._rows.column(name)
+        if col is None:
+            raise KeyError(name)
+        return col[self._i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows._batch.schema.names)
+
+    def __len__(self) -> int:
+        return len(self._rows._batch.schema.names)
+
+
 @dataclass
 class Explainer:
     """(account, product) rows with the account's features and evidence columns in; reasons and
@@ -145,14 +182,14 @@ class Explainer:
             if batch.num_rows == 0:
                 continue
             products = batch.column("product").to_pylist()
-            rows = batch.to_pylist()
+            rows = LazyRows(batch)
             fit_words: list[str | None] = [None] * batch.num_rows
             intent_words: list[str | None] = [None] * batch.num_rows
             for p in sorted(set(products)):
                 idx = [i for i, q in enumerate(products) if q == p]
                 sub = batch.take(pa.array(idx))
                 sub_rows = [rows[i] for i in idx]
-                ids = [str(r["account_id"]) for r in sub_rows]
+                ids = [str(r.get("account_id")) for r in sub_rows]
                 fit, intent = self.models.fit_model(p), self.models.intent_model(p)
                 if fit is not None:
                     c = fit.contributions(fit.design.matrix(sub), ids)
@@ -170,7 +207,7 @@ class Explainer:
                         strict=True,
                     ):
                         intent_words[i] = w
-            ev = [evidence(r, self.cfg.intent.evidence_count) for r in rows]
+            ev = [evidence(rows[i], self.cfg.intent.evidence_count) for i in range(len(products))]
             yield pa.RecordBatch.from_arrays(
                 [
                     batch.column("account_id").cast(pa.string()),

@@ -39,8 +39,9 @@ from fitintent.period import Period
 def _plan(
     registry: Registry, kind: str, products: list[str], due: Period
 ) -> tuple[dict[str, Card], list[str], list[Card]]:
-    """Per product: the card to use (in use and trained for ``due``, or in use while a model for
-    ``due`` was already refused) or a place in the to-train list."""
+    """Per product, the card of the model that scores a period whose model is due at ``due``:
+    the one trained for ``due`` if it was published, else (it was refused) the model that was
+    in use when it was refused; products with nothing trained for ``due`` are to train."""
     use: dict[str, Card] = {}
     todo: list[str] = []
     seen: list[Card] = []
@@ -50,12 +51,17 @@ def _plan(
         tried = registry.find(name, str(due))
         if current is not None and current["trained_for"] == str(due):
             use[p] = current
-        elif tried is not None:
-            seen.append(tried)
-            if current is not None:
-                use[p] = current
-        else:
+        elif tried is None:
             todo.append(p)
+        elif tried.get("status") == "published":
+            use[p] = tried
+        else:
+            seen.append(tried)
+            kept = (tried.get("gate") or {}).get("current_version")
+            if kept:
+                use[p] = registry.card(name, kept)
+            elif current is not None:
+                use[p] = current
     return use, todo, seen
 
 

@@ -67,17 +67,19 @@ def labelled_panel(
 ) -> pa.Table:
     """Feature rows of ``months`` with their ``y_<P>`` labels (an opportunity for P in the
     horizon after the month) and a ``weight``, collected to the driver sorted by account and
-    month so that training does not depend on the engine's row order. Above
-    ``intent.max_training_rows`` rows the months without any opportunity are sampled and
-    weighted up by the inverse of the sampling rate."""
+    month so that training does not depend on the engine's row order.
+
+    Account-months with an opportunity for any product are all kept; the others (the vast
+    majority) are sampled at ``intent.negative_rate``, lower still when the panel would pass
+    ``intent.max_training_rows``, by a hash of account and month (the same rows on every run of
+    an engine), and weighted up by the inverse of the rate."""
     eng = active()
     outcomes = eng.to_arrow(source.outcomes(months).select("account_id", "product", "period"))
     dated = source.dated(months)
-    n = int(eng.to_arrow(dated.groupBy().agg(F.count(F.lit(1)).alias("n"))).column("n")[0].as_py())
-    cap = cfg.intent.max_training_rows
-    frac = 1.0
-    if n > cap:
-        frac = cap / n
+    accounts = source.tables["accounts"].groupBy().agg(F.count(F.lit(1)).alias("n"))
+    n = int(eng.to_arrow(accounts).column("n")[0].as_py()) * len(months)
+    frac = min(cfg.intent.negative_rate, cfg.intent.max_training_rows / max(n, 1))
+    if frac < 1.0:
         hits = (
             source.outcomes(months)
             .select(F.col("account_id").alias("_h_account"), F.col("period").alias("_h_period"))
@@ -89,7 +91,8 @@ def labelled_panel(
             & (F.col("period") == F.col("_h_period")),
             how="left",
         )
-        keep = F.col("_h_account").isNotNull() | (F.rand(cfg.intent.seed) < F.lit(frac))
+        bucket = F.abs(F.hash(F.col("account_id"), F.col("period"))) % F.lit(1_000_000)
+        keep = F.col("_h_account").isNotNull() | (bucket < F.lit(int(frac * 1_000_000)))
         dated = keyed.where(keep).select(*[F.col(c) for c in dated.columns])
     table = source.collect(months, segmented, dated)
     keys = [
