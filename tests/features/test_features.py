@@ -202,8 +202,9 @@ def test_features_of_a_hand_world(hand: tuple[FeatureSource, dict[str, Any]]) ->
     # install base as of the period: AWS first seen later, Windows 7 retired before it
     assert (a1["tech_windows_server"], a1["tech_windows_server_licences"]) == (1, 5)
     assert a1["tech_aws"] == 0 and a2["tech_windows"] == 0
-    assert a1["eos_windows_server"] == 1 and a1["eos_products"] == "Windows Server 2012 R2"
-    assert (a2["eos_office"], a2["eos_count"], a2["eos_licences"]) == (1, 1, 40)
+    assert a1["eos_windows_server_2012_r2"] == 1 and a1["eos_products"] == "Windows Server 2012 R2"
+    assert (a2["eos_office_2013"], a2["eos_count"], a2["eos_licences"]) == (1, 1, 40)
+    assert a2["eos_windows_7"] == 0  # retired before the period
     assert a3["eos_count"] == 0 and a3["eos_products"] == ""
     # holdings: a live subscription, billing in the window (July is later), tenure in months
     assert (a1["owns_M365"], a1["tenure_M365"], a1["seats_M365"]) == (1, 23.0, 300)

@@ -28,6 +28,7 @@ PERIOD = Period(2026, 7)  # a quarter start: fit and intent are both trained for
 @dataclass
 class ScoredWorld:
     root: Path
+    warehouse: Path
     cfg: Config
     tables: dict[str, DataFrame]
     source: FeatureSource
@@ -77,7 +78,17 @@ def scored_world(eng: Engine, tmp: Path) -> ScoredWorld:
         table = eng.to_arrow(scores).sort_by(
             [("account_id", "ascending"), ("product", "ascending")]
         )
-    world = ScoredWorld(info.root, cfg, data.tables, source, registry, PERIOD, table, cards)
+    world = ScoredWorld(
+        info.root,
+        tmp / "work" / "warehouse",
+        cfg,
+        data.tables,
+        source,
+        registry,
+        PERIOD,
+        table,
+        cards,
+    )
     _CACHE[key] = world
     return world
 

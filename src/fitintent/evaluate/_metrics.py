@@ -80,15 +80,13 @@ def auc_table(rows: pd.DataFrame, truth: bool) -> pd.DataFrame:
             "account_products": int(sel.sum()),
             "positives": int(y.sum()),
         }
-        for s in SCORES:
-            rec[f"{s}_auc"] = auc(sub[s].to_numpy(), y.to_numpy())
+        scores = {s: auc(sub[s].to_numpy(), y.to_numpy()) for s in SCORES}
+        rec |= {f"{s}_auc": v for s, v in scores.items()}
         if truth and "true_propensity" in rows:
             oracle = auc(sub["true_propensity"].to_numpy(), y.to_numpy())
+            model = scores["propensity"]
             rec["oracle_auc"] = oracle
-            model = rec["propensity_auc"]
-            rec["share_of_oracle"] = (
-                None if oracle is None or model is None else float(model) / oracle  # type: ignore[arg-type]
-            )
+            rec["share_of_oracle"] = None if oracle is None or model is None else model / oracle
             rec["truth_rank_corr"] = float(
                 sub["propensity"].rank().corr(sub["true_propensity"].rank())
             )
@@ -110,4 +108,4 @@ def calibration_table(rows: pd.DataFrame, bins: int, truth: bool) -> pd.DataFram
     }
     if truth and "true_propensity" in rows:
         agg["truth"] = ("true_propensity", "mean")
-    return df.groupby("bin").agg(**agg).reset_index()  # type: ignore[call-overload]
+    return df.groupby("bin").agg(**agg).reset_index()

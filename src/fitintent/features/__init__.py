@@ -7,21 +7,22 @@
 
 from fitintent.features._build import FeatureSource, build_features, segment_as_of
 from fitintent.features._common import Catalog, Feature, slug
-from fitintent.features._installbase import END_OF_SUPPORT
+from fitintent.features._installbase import Lifecycle, default_lifecycle
 from fitintent.features._months import months_table
 from fitintent.features._opportunities import OUTCOME_COLUMNS
 from fitintent.features._signals import BUYING_TYPES, EVIDENCE_FIELDS, all_topics
 
 __all__ = [
     "BUYING_TYPES",
-    "END_OF_SUPPORT",
     "EVIDENCE_FIELDS",
     "OUTCOME_COLUMNS",
     "Catalog",
     "Feature",
     "FeatureSource",
+    "Lifecycle",
     "all_topics",
     "build_features",
+    "default_lifecycle",
     "months_table",
     "segment_as_of",
     "slug",

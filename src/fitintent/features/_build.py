@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 import pyarrow as pa
 
@@ -34,7 +33,9 @@ from fitintent.features._holdings import (
     holding_events,
 )
 from fitintent.features._installbase import (
-    END_OF_SUPPORT,
+    Lifecycle,
+    default_lifecycle,
+    eos_vocabulary,
     install_base_aggregates,
     install_base_catalog,
     install_base_columns,
@@ -61,8 +62,6 @@ from fitintent.period import Period
 from fitintent.segment import compute_spend, fit_potential, segment
 from fitintent.signals import resolve_accounts
 
-Lifecycle = Sequence[tuple[str, str, date]]
-
 
 def segment_as_of(tables: Mapping[str, DataFrame], cfg: Config, period: Period) -> DataFrame:
     """The segmented accounts as the pipeline would have made them at ``period`` (compute spend
@@ -81,7 +80,7 @@ class FeatureSource:
     cfg: Config
     technologies: list[str]
     divisions: list[str]
-    lifecycle: Lifecycle = END_OF_SUPPORT
+    versions: Lifecycle  # the lifecycle entries the install base holds (``eos_*`` columns)
     materialize: bool = True
     _dated: dict[str, DataFrame] = field(default_factory=dict)  # period -> its batch
     _outcomes: dict[str, DataFrame] = field(default_factory=dict)
@@ -93,21 +92,24 @@ class FeatureSource:
         tables: Mapping[str, DataFrame],
         cfg: Config,
         *,
-        lifecycle: Lifecycle = END_OF_SUPPORT,
+        lifecycle: Lifecycle | None = None,
         materialize: bool = True,
     ) -> FeatureSource:
+        """Resolve signals to accounts and fix the vocabulary; ``lifecycle`` (technology,
+        version, end of support) defaults to the shipped catalog."""
         t = dict(tables)
         signals = resolve_accounts(t["signals"], t["accounts"]).where(
             F.col("account_id").isNotNull()
         )
         t["signals"] = active().materialize(signals, "signals-resolved") if materialize else signals
         tech = technology_vocabulary(t["install_base"])
-        return cls(t, cfg, tech, division_vocabulary(t["agreements"]), lifecycle, materialize)
+        versions = eos_vocabulary(t["install_base"], lifecycle or default_lifecycle())
+        return cls(t, cfg, tech, division_vocabulary(t["agreements"]), versions, materialize)
 
     def catalog(self) -> Catalog:
         c = Catalog()
         firmographic_catalog(c, self.cfg)
-        install_base_catalog(c, self.technologies, self.lifecycle)
+        install_base_catalog(c, self.technologies, self.versions)
         holding_catalog(c, self.cfg)
         agreement_catalog(c, self.divisions, self.cfg)
         opportunity_catalog(c, self.cfg)
@@ -144,7 +146,7 @@ class FeatureSource:
             rows, when = rows.union(frame), when | cond  # same columns, same order
         events = cut(flat(rows.join(months, on=when)), "events")
         aggs = [
-            *install_base_aggregates(self.technologies, self.lifecycle),
+            *install_base_aggregates(self.technologies, self.versions),
             *holding_aggregates(cfg),
             *agreement_aggregates(self.divisions, cfg),
             *opportunity_aggregates(cfg),
@@ -154,7 +156,7 @@ class FeatureSource:
         cols = [
             F.col("m_period").alias("period"),
             F.col("account_id"),
-            *[F.col(c) for c in install_base_columns(self.technologies, self.lifecycle)],
+            *[F.col(c) for c in install_base_columns(self.technologies, self.versions)],
             *holding_columns(cfg),
             *agreement_columns(self.divisions, cfg),
             *opportunity_columns(cfg),
@@ -264,7 +266,7 @@ def build_features(
     cfg: Config,
     period: Period,
     *,
-    lifecycle: Lifecycle = END_OF_SUPPORT,
+    lifecycle: Lifecycle | None = None,
 ) -> DataFrame:
     """One row per account as of the end of ``period``: firmographics (with the configured extra
     columns, prefixed ``x_``), size and segment, install base, holdings per product, agreements,

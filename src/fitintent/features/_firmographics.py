@@ -7,11 +7,12 @@ past month; the spend-based segmentation columns are recomputed as of each month
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fitintent.config import Config
 from fitintent.engine import F
-from fitintent.features._common import Catalog, Feature, words
+from fitintent.features._common import Catalog, Feature, Role, words
 
 CATEGORICAL = ("industry", "vertical", "area", "country", "smb_type", "smb_type_summary")
 SEGMENT_FLAGS = ("top_unmanaged_user", "top_unmanaged_compute")
@@ -59,6 +60,15 @@ def firmographic_columns(columns: list[str], cfg: Config) -> list[Any]:
     return out
 
 
+def _label(description: str, name: str) -> str:
+    """A short description (``"Annual IT budget (USD)"`` -> ``"annual IT budget"``), else the
+    column name in words."""
+    short = re.sub(r"\s*\(.*?\)", "", description).strip()
+    if not short or len(short.split()) > 4:
+        return words(name)
+    return short[0].lower() + short[1:] if short[:2] != short[:2].upper() else short
+
+
 def firmographic_catalog(catalog: Catalog, cfg: Config) -> None:
     catalog.add(
         Feature("employees", "firmographic", "numeric", "{v:,.0f} employees"),
@@ -66,7 +76,7 @@ def firmographic_catalog(catalog: Catalog, cfg: Config) -> None:
     )
     labels = {"smb_type": "size type", "smb_type_summary": "SMB type"}
     for c in CATEGORICAL:
-        role = "segment" if c.startswith("smb_") else "firmographic"
+        role: Role = "segment" if c.startswith("smb_") else "firmographic"
         catalog.add(Feature(c, role, "categorical", f"{labels.get(c, words(c))} {{v}}"))
     catalog.add(
         Feature("top_unmanaged_user", "segment", "flag", "top unmanaged (user based)"),
@@ -82,7 +92,7 @@ def firmographic_catalog(catalog: Catalog, cfg: Config) -> None:
         ),
     )
     for extra in cfg.extra_firmographics:
-        label = extra.description or words(extra.name)
+        label = _label(extra.description, extra.name)
         name = f"x_{extra.name}"
         if extra.type in ("long", "double"):
             fmt = "{v:,.0f}"
@@ -90,7 +100,7 @@ def firmographic_catalog(catalog: Catalog, cfg: Config) -> None:
                 fmt = "{v:.0f}"
             elif extra.type == "double" and (extra.min is None or extra.min < 0):
                 fmt = "{v:,.3g}"  # a rate or a change, not an amount
-            catalog.add(Feature(name, "firmographic", "numeric", f"{words(extra.name)} {fmt}"))
+            catalog.add(Feature(name, "firmographic", "numeric", f"{label} {fmt}"))
         elif extra.type == "boolean":
             catalog.add(Feature(name, "firmographic", "flag", label, off=f"not {label.lower()}"))
         elif extra.type in ("date", "timestamp"):

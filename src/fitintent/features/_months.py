@@ -1,8 +1,8 @@
 """The months table: one row per as-of period with every window bound the features need.
 
-Features of many months are built in one query by joining each source with this small table on
-its date bounds (``created_date <= m_end`` ...) and grouping by ``(account_id, m_period)``: the
-query plan is made once however many months are asked for.
+Features of many months are built in one query: every source, in one event shape, is joined with
+this small table on its date bounds (``created_date <= m_end`` ...) and grouped by account and
+``m_period``, so the query plan is made once however many months are asked for.
 
 Columns: ``m_period`` (``YYYY-MM``), dates ``m_start``, ``m_end`` (last day), ``m_year_start``
 (first day of the month 11 months back), ``m_hold_start`` (first day of the holding window),
@@ -21,8 +21,6 @@ import pyarrow as pa
 from fitintent.config import Config
 from fitintent.engine import DataFrame, active
 from fitintent.period import Period
-
-KEYS = ("account_id", "m_period")
 
 
 def _ts(d: date) -> datetime:

@@ -199,14 +199,14 @@ def signal_catalog(catalog: Catalog, cfg: Config) -> None:
             "sig_all_recent",
             "signal",
             "numeric",
-            "{v:,.0f} online signals in the last 30 days",
+            f"{{v:,.0f}} online signals in the last {cfg.signals.recent_days} days",
             intent=True,
         ),
         Feature(
             "sig_all_baseline",
             "signal",
             "numeric",
-            "{v:,.0f} online signals before that",
+            f"{{v:,.0f}} online signals in the {cfg.signals.baseline_days} days before",
             intent=True,
         ),
     )
@@ -225,6 +225,7 @@ def signal_catalog(catalog: Catalog, cfg: Config) -> None:
             continue
         subject = ", ".join(words(t) for t in p.topics)
         pid = p.id
+        base = cfg.signals.baseline_days
 
         def feat(suffix: str, phrase: str, pid: str = pid, subject: str = subject) -> Feature:
             return Feature(
@@ -242,7 +243,7 @@ def signal_catalog(catalog: Catalog, cfg: Config) -> None:
             feat("prior", "{v:,.0f} signals on {topic} the month before"),
             feat("strong", "{v:,.0f} strong recent signals on {topic}"),
             feat("strong_prior", "{v:,.0f} strong signals on {topic} the month before"),
-            feat("baseline", "{v:,.0f} signals on {topic} in the baseline"),
+            feat("baseline", f"{{v:,.0f}} signals on {{topic}} in the {base} days before"),
             feat("strength", "strong signals on {topic}"),
             feat("strength_mean", "strong signals on {topic}"),
             feat("days_since", "last {topic} signal {v:,.0f} days ago"),

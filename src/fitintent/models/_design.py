@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from fitintent.features import Feature
 
 MAX_LEVELS = 40
-Columnar = pa.Table | pa.RecordBatch
+Columnar: TypeAlias = Any  # a pyarrow Table or RecordBatch
 
 
 @dataclass

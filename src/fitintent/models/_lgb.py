@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import zlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import lightgbm as lgb
 import numpy as np
@@ -48,7 +48,7 @@ def train(
     patience: int = 30,
 ) -> lgb.Booster:
     """Train ``rounds`` trees, or fewer when a validation set stops improving."""
-    cats = list(categorical) or "auto"
+    cats: list[int] | Literal["auto"] = list(categorical) or "auto"
     data = lgb.Dataset(x, label=y, weight=weight, categorical_feature=cats, free_raw_data=False)
     if valid is None or len(np.unique(valid[1])) < 2:
         return lgb.train(p, data, num_boost_round=rounds)

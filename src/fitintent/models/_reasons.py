@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,8 +19,41 @@ import numpy as np
 
 from fitintent.config import Config
 from fitintent.features import EVIDENCE_FIELDS, Feature, slug
+from fitintent.segment import SMB_TYPE_LABELS
 
 Row = Mapping[str, Any]
+_SINGULAR = {
+    "signals": "signal",
+    "employees": "employee",
+    "opportunities": "opportunity",
+    "licences": "licence",
+    "days": "day",
+    "months": "month",
+    "agreements": "agreement",
+    "products": "product",
+    "deals": "deal",
+    "seats": "seat",
+    "postings": "posting",
+    "posts": "post",
+    "releases": "release",
+    "questions": "question",
+    "items": "item",
+    "events": "event",
+    "adoptions": "adoption",
+    "retirements": "retirement",
+    "pages": "page",
+    "changes": "change",
+}
+_ONE = re.compile(r"\b1 ((?:[a-z-]+ )*?)([a-z]+s)\b")
+
+
+def _singular(text: str) -> str:
+    """``"1 recent signals"`` -> ``"1 recent signal"``."""
+
+    def fix(m: re.Match[str]) -> str:
+        return f"1 {m.group(1)}{_SINGULAR.get(m.group(2), m.group(2))}"
+
+    return _ONE.sub(fix, text, count=1)
 
 
 def _number(v: Any) -> float | None:
@@ -36,7 +70,9 @@ def _top_topic(f: Feature, row: Row, cfg: Config) -> str:
         return f.subject
     counts = [(int(row.get(f"topic_{slug(t)}_recent") or 0), t) for t in product.topics]
     best = max(counts, key=lambda c: c[0])
-    return best[1].replace("_", " ") if best[0] > 0 else f.subject
+    if best[0] > 0 or len(product.topics) == 1:
+        return best[1].replace("_", " ")
+    return f"{product.name} topics"
 
 
 def _eos(f: Feature, row: Row) -> str:
@@ -49,7 +85,7 @@ def phrase(f: Feature, row: Row, cfg: Config) -> str | None:
     """The words for feature ``f`` at this row's value, or None when there are none."""
     raw = row.get(f.name)
     if f.kind == "categorical":
-        return None if raw is None else f.phrase.format(v=raw)
+        return None if raw is None else f.phrase.format(v=SMB_TYPE_LABELS.get(str(raw), raw))
     v = _number(raw)
     if v is None:
         return None
@@ -61,10 +97,12 @@ def phrase(f: Feature, row: Row, cfg: Config) -> str | None:
         return None
     if f.name.endswith("_surge"):
         topic = _top_topic(f, row, cfg)
-        if v >= cfg.intent.surge_threshold:
-            return f"topic {topic} surging (surge {v:.0f})"
-        return None
-    return f.phrase.format(v=v, topic=_top_topic(f, row, cfg))
+        if v < cfg.intent.surge_threshold:
+            return None
+        subject = topic if topic.endswith(" topics") else f"topic {topic}"
+        return f"{subject} surging (surge {v:.0f})"
+    text = f.phrase.format(v=v, topic=_top_topic(f, row, cfg))
+    return _singular(text) if v == 1 else text
 
 
 def reasons(
