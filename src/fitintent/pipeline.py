@@ -1,4 +1,5 @@
-"""Stage order: ingest -> signals -> segment -> summary -> publish, for one period.
+"""Stage order: ingest -> signals -> segment -> models -> score -> plays -> evaluate -> summary
+-> publish, for one period.
 
 A bad *file* raises before anything is written to the snapshot store; bad *rows* are quarantined
 and published with the snapshot so that every count reconciles.
@@ -17,14 +18,29 @@ from typing import Any
 
 import fitintent
 from fitintent.config import Config
-from fitintent.engine import Engine, open_engine
+from fitintent.engine import DataFrame, Engine, open_engine
+from fitintent.evaluate import evaluate_snapshots
+from fitintent.features import FeatureSource
 from fitintent.ingest import Ingested, ingest
+from fitintent.models import Card, score_period
 from fitintent.period import Period
+from fitintent.plays import PLAY_TABLE_KEYS, plays, plays_card
 from fitintent.publish import Snapshot, SnapshotWriter, summarize
+from fitintent.score import movement, place, previous_scores
 from fitintent.segment import compute_spend, fit_potential, segment, segment_card
 from fitintent.signals import resolve_accounts, topic_activity
 
-STAGES = ("ingest", "signals", "segment", "summary", "publish")
+STAGES = (
+    "ingest",
+    "signals",
+    "segment",
+    "models",
+    "score",
+    "plays",
+    "evaluate",
+    "summary",
+    "publish",
+)
 Progress = Callable[[str, str], None]  # (stage, detail)
 
 
@@ -80,6 +96,19 @@ def run(cfg: Config, period: Period, progress: Progress | None = None) -> RunRes
                     segment(t["accounts"], spend, model, cfg).orderBy("account_id"),
                     writer.table_path("accounts"),
                 )
+            segmented = eng.read_table(accounts)
+            with clock.stage("models"):
+                source = FeatureSource.prepare(t, cfg)
+                scores, cards = score_period(
+                    t, segmented, cfg, period, cfg.paths.models, source=source
+                )
+            with clock.stage("score"):
+                placed = _score(cfg, eng, period, scores, writer)
+            with clock.stage("plays"):
+                for name, df in plays(t, segmented, placed, cfg, period).items():
+                    eng.write_table(df.orderBy(*PLAY_TABLE_KEYS[name]), writer.table_path(name))
+            with clock.stage("evaluate"):
+                evaluation = evaluate_snapshots(source, cfg, period, writer.path)
             with clock.stage("summary"):
                 by_partner, by_location = summarize(
                     eng.read_table(accounts),
@@ -105,13 +134,36 @@ def run(cfg: Config, period: Period, progress: Progress | None = None) -> RunRes
                     eng.from_arrow(data.reconciliation_table(), "reconciliation"),
                     writer.table_path("reconciliation"),
                 )
-                snapshot = writer.publish(
-                    _manifest(cfg, eng, period, data, segment_card(model, cfg), clock)
-                )
+                manifest = _manifest(cfg, eng, period, data, segment_card(model, cfg), clock)
+                manifest |= {
+                    "models": _models(cards),
+                    "plays": plays_card(cfg, period),
+                    "evaluation": evaluation,
+                }
+                snapshot = writer.publish(manifest)
         except BaseException:
             writer.abandon()
             raise
     return RunResult(snapshot, clock.timings)
+
+
+def _score(
+    cfg: Config, eng: Engine, period: Period, scores: DataFrame, writer: SnapshotWriter
+) -> DataFrame:
+    """Bands, cell, cluster and the movement since the previous snapshot: the ``scores`` table."""
+    before = previous_scores(eng, cfg.paths.snapshots, str(period))
+    moved = movement(place(scores, cfg), before, cfg)
+    path = eng.write_table(moved.orderBy("account_id", "product"), writer.table_path("scores"))
+    return eng.read_table(path)
+
+
+_CARD_KEYS = ("name", "version", "status", "trained_for", "training_window", "gate", "metrics")
+
+
+def _models(cards: list[Card]) -> list[dict[str, Any]]:
+    """Which model made each score, and every candidate the gate refused (the full cards stay
+    in the registry)."""
+    return [{k: c[k] for k in _CARD_KEYS if k in c} for c in cards]
 
 
 def _manifest(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +79,100 @@ def test_user_mistakes_are_plain_errors(
     proc = fitintent(*args, "--config", str(work / "fitintent.toml"))
     assert proc.returncode != 0
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _expected_targets(work: Path, partner: str, product: str, capacity: int) -> list[str]:
+    """The ranking rule written out apart from the engine: cluster order, then intent, then fit."""
+    snap = work / "snapshots" / "2026-10"
+    mine = {
+        r["account_id"]
+        for r in pq.read_table(snap / "accounts", columns=["account_id", "partner_id"]).to_pylist()
+        if r["partner_id"] == partner
+    }
+    order = {"Act Now": 0, "Evaluate": 1, "Nurture": 2, "Educate": 3}
+    rows = [
+        r
+        for r in pq.read_table(snap / "scores").to_pylist()
+        if r["product"] == product and r["account_id"] in mine
+    ]
+    rows.sort(key=lambda r: (order[r["cluster"]], -r["intent"], -r["fit"], r["account_id"]))
+    return [r["account_id"] for r in rows[:capacity]]
+
+
+def test_targets_ranks_act_now_by_intent_first(
+    demo: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
+    work, _ = demo
+    ranked = _expected_targets(work, "P0003", "Azure", 10**6)
+    scores = pq.read_table(work / "snapshots" / "2026-10" / "scores").to_pylist()
+    azure = [r for r in scores if r["product"] == "Azure"]
+    act_now = {r["account_id"] for r in azure if r["cluster"] == "Act Now"}
+    n_act_now = sum(1 for a in ranked if a in act_now)
+    assert 5 < n_act_now < len(ranked) - 5
+    for capacity in (5, n_act_now + 5):
+        out = tmp_path / f"t{capacity}.csv"
+        proc = fitintent(
+            "targets", "--workdir", str(work), "--partner", "P0003", "--product", "Azure",
+            "--capacity", str(capacity), "--out", str(out),
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        lines = out.read_text(encoding="utf-8").splitlines()
+        header = lines[0].split(",")
+        rows = [dict(zip(header, line.split(","), strict=False)) for line in lines[1:]]
+        got = [r["account_id"] for r in rows]
+        assert got == _expected_targets(work, "P0003", "Azure", capacity)
+        assert {r["partner_id"] for r in rows} == {"P0003"}
+        assert [int(r["rank"]) for r in rows] == list(range(1, len(rows) + 1))
+    clusters = [r["cluster"] for r in rows]
+    assert clusters[0] == "Act Now" and "Evaluate" in clusters  # capacity spills over in order
+
+
+def test_targets_errors_are_plain(demo: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    work, _ = demo
+    bad = fitintent(
+        "targets", "--workdir", str(work), "--partner", "P9999", "--product", "Azure",
+        "--capacity", "3",
+    )  # fmt: skip
+    assert bad.returncode != 0 and "P9999" in bad.stderr and "Traceback" not in bad.stderr
+    bad = fitintent(
+        "targets", "--workdir", str(work), "--partner", "P0001", "--product", "Nope",
+        "--capacity", "3",
+    )  # fmt: skip
+    assert bad.returncode != 0 and "Nope" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_demo_snapshot_scores_every_account_and_product(
+    demo: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    work, _ = demo
+    snap = work / "snapshots" / "2026-10"
+    accounts = pq.read_table(snap / "accounts", columns=["account_id"]).column(0).to_pylist()
+    products = ["M365", "O365", "Surface", "D365BC", "D365FO", "D365CE", "PowerApps", "Azure"]
+    pairs = {(a, p) for a in accounts for p in products}
+    scores = pq.read_table(snap / "scores").to_pylist()
+    assert {(r["account_id"], r["product"]) for r in scores} == pairs
+    assert len(scores) == len(pairs)
+    for r in scores:
+        for col in ("fit", "intent", "fit_band", "intent_band", "cell", "cluster"):
+            assert r[col] is not None, (col, r["account_id"], r["product"])
+        assert 0 <= r["fit"] <= 100 and 0 <= r["intent"] <= 100
+        assert r["fit_model"] and r["intent_model"]
+        assert r["entered_act_now"] is not None and r["left_act_now"] is not None
+        assert "fit_change" in r and "previous_cluster" in r
+        if r["cluster"] in ("Act Now", "Evaluate"):
+            assert r["fit_reasons"], (r["account_id"], r["product"])
+    plays = pq.read_table(snap / "account_product_plays").to_pylist()
+    assert {(r["account_id"], r["product"]) for r in plays} == pairs
+    for r in plays:
+        assert r["whitespace"] is not None and r["upsell"] is not None
+        if r["whitespace"]:
+            assert r["whitespace_revenue"] is not None and r["whitespace_revenue"] >= 0
+    flags = pq.read_table(snap / "account_flags")
+    assert sorted(flags.column("account_id").to_pylist()) == sorted(accounts)
+    for name in ("HasGoogle", "HasAWS", "HasEA", "HasOpen", "M365UpsellCustomer"):
+        assert name in flags.schema.names
+    assert any(n.startswith("EOS") and "WithPropensity" in n for n in flags.schema.names)
+    manifest = json.loads((snap / "manifest.json").read_text())
+    used = {m["name"] for m in manifest["models"] if m["status"] == "published"}
+    assert used == {f"{k}-{p}" for k in ("fit", "intent") for p in products}
+    assert {r["fit_model"] for r in scores} <= {m["version"] for m in manifest["models"]}

@@ -6,22 +6,24 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from scoring_world import ScoredWorld
 
+from fitintent.engine import active
 from fitintent.evaluate import (
     auc_table,
     backtest,
     calibration_table,
     cluster_table,
+    evaluable,
+    evaluate_snapshots,
     lift,
     truth_path,
 )
 from fitintent.period import Period
-
-# the engine's DuckDB batch adapter still calls a DuckDB method deprecated in DuckDB 2
-pytestmark = pytest.mark.filterwarnings("ignore:fetch_record_batch:DeprecationWarning")
-
+from fitintent.publish import SnapshotWriter
+from fitintent.score import place
 
 ORDER = ["Act Now", "Evaluate", "Nurture", "Educate"]
 
@@ -111,3 +113,39 @@ def test_periods_must_have_their_outcomes(on_world: ScoredWorld, tmp_path: Path)
         backtest(
             on_world.tables, on_world.cfg, Period(2026, 10), tmp_path, periods=[Period(2026, 9)]
         )
+
+
+def test_a_run_judges_its_published_snapshots_as_the_backtest_does(
+    on_world: ScoredWorld, tmp_path: Path
+) -> None:
+    """The run's evaluation reads the scores a snapshot published; the backtest re-scores the
+    same month with the same models: both must see the same clusters and outcomes."""
+    world = on_world
+    cfg = world.cfg.model_copy(
+        update={"paths": world.cfg.paths.model_copy(update={"workdir": tmp_path})}
+    )
+    eng = active()
+    writer = SnapshotWriter(cfg.paths.snapshots, str(world.period))
+    placed = place(eng.from_arrow(world.scores, "july-scores"), cfg)
+    eng.write_table(placed, writer.table_path("scores"))
+    writer.publish({"sources": {}})
+    assert evaluable(cfg, Period(2026, 9)) == []  # July's horizon has not ended by September
+    assert evaluable(cfg, Period(2026, 10)) == [world.period]
+
+    out = tmp_path / "building"
+    out.mkdir()
+    summary = evaluate_snapshots(world.source, cfg, Period(2026, 10), out)
+
+    assert summary["method"] == "published snapshots" and summary["periods"] == ["2026-07"]
+    got = pq.read_table(out / "evaluation_clusters").to_pandas()
+    registry = shutil.copytree(world.registry, tmp_path / "models")
+    bt = backtest(
+        world.tables, cfg, Period(2026, 10), registry, periods=[world.period], source=world.source
+    )
+    key = ["period", "cluster"]
+    cols = [*key, "account_products", "opportunities", "won", "lost", "pipeline"]
+    want = bt.clusters[cols].sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got[cols].sort_values(key).reset_index(drop=True), want)
+    assert summary["propensity_auc"] == pytest.approx(bt.summary()["propensity_auc"])
+    assert (out / "evaluation.md").read_text().startswith("# Backtest")
+    assert pq.read_table(out / "evaluation_auc").num_rows == len(bt.auc)

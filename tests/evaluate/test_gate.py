@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import pytest
 from scoring_world import ScoredWorld
 
 from fitintent.config import Config, GateSettings
@@ -23,7 +22,6 @@ from fitintent.models import (
 )
 
 # the engine's DuckDB batch adapter still calls a DuckDB method deprecated in DuckDB 2
-pytestmark = pytest.mark.filterwarnings("ignore:fetch_record_batch:DeprecationWarning")
 
 
 def test_gate_rules() -> None:

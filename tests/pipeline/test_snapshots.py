@@ -23,6 +23,9 @@ from tinyworld import CLEAN
 PERIOD = Period.parse("2026-10")
 TABLES = {
     "accounts",
+    "scores",
+    "account_product_plays",
+    "account_flags",
     "summary_partner",
     "summary_location",
     "quarantine",
@@ -43,7 +46,10 @@ def _world(root: Path, **changes: str | None) -> Config:
     toml = root / "fitintent.toml"
     toml.write_text(
         '[paths]\nworkdir = "."\nsources = "sources"\n\n'
-        '[[extra_firmographics]]\nname = "revenue"\ntype = "double"\nmin = 0\n',
+        '[[extra_firmographics]]\nname = "revenue"\ntype = "double"\nmin = 0\n'
+        # small models: these tests are about publishing, not about the models' quality
+        "[fit]\nfolds = 2\nmax_trees = 20\n"
+        "[intent]\ntraining_months = 3\nvalidation_months = 1\nmax_trees = 20\n",
         encoding="utf-8",
     )
     return load_config(toml)
@@ -79,6 +85,7 @@ def test_a_run_publishes_every_table_and_a_manifest(tmp_path: Path) -> None:
     quarantine = pq.read_table(snap.path / "quarantine").to_pylist()
     assert [(q["source"], q["_row"]) for q in quarantine] == [("accounts", 6)]
     assert result.timings["ingest"] > 0
+    assert m["evaluation"]["method"] == "none"  # no earlier snapshot to judge yet
 
 
 def test_rerunning_a_period_gives_the_same_content(tmp_path: Path) -> None:

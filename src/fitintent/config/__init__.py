@@ -48,13 +48,16 @@ from fitintent.config._core import (
     _default_products,
     _Model,
 )
+from fitintent.config._crawl import CrawlSettings
 from fitintent.config._models import FitSettings, GateSettings, IntentSettings, Scale
+from fitintent.config._serve import Role, ServeSettings
 from fitintent.errors import ConfigError
 
 __all__ = [
     "Band",
     "ColumnType",
     "Config",
+    "CrawlSettings",
     "EngineSettings",
     "ExtraColumn",
     "Fiscal",
@@ -64,8 +67,10 @@ __all__ = [
     "Matrix",
     "Paths",
     "Product",
+    "Role",
     "Scale",
     "Segments",
+    "ServeSettings",
     "Signals",
     "SmbType",
     "Sources",
@@ -86,6 +91,8 @@ class Config(_Model):
     fit: FitSettings = Field(default_factory=FitSettings)
     intent: IntentSettings = Field(default_factory=IntentSettings)
     gate: GateSettings = Field(default_factory=GateSettings)
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @model_validator(mode="after")
     def _unique(self) -> Config:
@@ -110,7 +117,7 @@ class Config(_Model):
 
     def digest(self) -> str:
         """A stable hash of the settings that shape results (not of where files live)."""
-        data = self.model_dump(mode="json", exclude={"paths": True, "engine": True})
+        data = self.model_dump(mode="json", exclude={"paths": True, "engine": True, "serve": True})
         blob = json.dumps(data, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
@@ -147,4 +154,5 @@ def _resolve_paths(cfg: Config, base: Path) -> Config:
 
     paths = Paths(workdir=absolute(cfg.paths.workdir) or base, sources=absolute(cfg.paths.sources))
     engine = cfg.engine.model_copy(update={"duckdb_file": absolute(cfg.engine.duckdb_file)})
-    return cfg.model_copy(update={"paths": paths, "engine": engine})
+    gate = cfg.gate.model_copy(update={"truth": absolute(cfg.gate.truth)})
+    return cfg.model_copy(update={"paths": paths, "engine": engine, "gate": gate})

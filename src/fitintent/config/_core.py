@@ -36,6 +36,11 @@ class Paths(_Model):
     def snapshots(self) -> Path:
         return self.workdir / "snapshots"
 
+    @property
+    def models(self) -> Path:
+        """The model registry: every trained model with its card."""
+        return self.workdir / "models"
+
 
 class EngineSettings(_Model):
     kind: Literal["duckdb", "spark"] = "duckdb"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -28,12 +29,13 @@ class FitSettings(_Model):
     holding_months: int = Field(default=12, ge=1)  # billing in this window counts as owning
     folds: int = Field(default=4, ge=2)  # cross-fitting: no account is scored by a model it trained
     min_positives: int = Field(default=10, ge=1)  # fewer best customers: no model, fit is null
-    max_training_rows: int = Field(default=1_000_000, ge=1_000)  # unlabelled rows are sampled
-    explain_min_fit: float = Field(default=55.0, ge=0, le=100)  # explain rows at or above this fit
+    max_training_rows: int = Field(default=250_000, ge=1_000)  # unlabelled rows are sampled
+    # rows at or above this fit are explained from model contributions; the rest get plain reasons
+    explain_min_fit: float = Field(default=0.0, ge=0, le=100)
     reasons: int = Field(default=3, ge=1)  # factors named per score
     # LightGBM: small trees keep exact contributions cheap; early stopping picks the tree count
     num_leaves: int = Field(default=15, ge=2)
-    learning_rate: float = Field(default=0.05, gt=0, le=1)
+    learning_rate: float = Field(default=0.1, gt=0, le=1)
     max_trees: int = Field(default=300, ge=1)
     min_child_samples: int = Field(default=20, ge=1)
     seed: int = 7
@@ -62,7 +64,7 @@ class IntentSettings(_Model):
     evidence_days: int = Field(default=90, ge=1)  # evidence signals come from this window
     evidence_count: int = Field(default=3, ge=1)
     negative_rate: float = Field(default=0.25, gt=0, le=1)  # share of no-opportunity rows kept
-    max_training_rows: int = Field(default=2_000_000, ge=1_000)  # negatives sampled below this
+    max_training_rows: int = Field(default=500_000, ge=1_000)  # negatives sampled below this
     num_leaves: int = Field(default=7, ge=2)
     learning_rate: float = Field(default=0.1, gt=0, le=1)
     max_trees: int = Field(default=300, ge=1)
@@ -91,3 +93,6 @@ class GateSettings(_Model):
     min_positives: int = Field(default=30, ge=0)  # fewer outcomes cannot tell two models apart
     backtest_periods: int = Field(default=6, ge=1)
     calibration_bins: int = Field(default=10, ge=2)
+    # with no earlier snapshot to evaluate yet, re-score past months as they were (the backtest)
+    backtest: bool = False
+    truth: Path | None = None  # a demo world's hidden truth: read by evaluation alone

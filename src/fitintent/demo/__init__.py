@@ -11,6 +11,7 @@ cycles in ``out/truth`` (for evaluation code and tests only); ``out/fitintent.to
 pipeline on the world as it is.
 """
 
+from fitintent.demo._crawled import use_crawl
 from fitintent.demo._world import SOURCES, WorldInfo, generate_world, stream_world
 
-__all__ = ["SOURCES", "WorldInfo", "generate_world", "stream_world"]
+__all__ = ["SOURCES", "WorldInfo", "generate_world", "stream_world", "use_crawl"]

@@ -37,7 +37,7 @@ def map_batches(
     out.mkdir(parents=True)
     reader = eng.session._conn.sql(
         df.sql(dialect="duckdb", pretty=False, optimize=False)
-    ).fetch_record_batch(batch_rows)
+    ).to_arrow_reader(batch_rows)
     with pq.ParquetWriter(out / "part-00000.parquet", schema, compression="zstd") as writer:
         for batch in fn(iter(reader)):
             writer.write_batch(batch.cast(schema) if batch.schema != schema else batch)

@@ -9,6 +9,7 @@ from fitintent.evaluate._acceptance import ACCEPTANCE, acceptance, evaluate_worl
 from fitintent.evaluate._backtest import Backtest, backtest, default_periods, summarize
 from fitintent.evaluate._gate import GateDecision, gate
 from fitintent.evaluate._metrics import auc, auc_table, calibration_table, cluster_table, lift
+from fitintent.evaluate._snapshots import evaluable, evaluate_snapshots
 from fitintent.evaluate._truth import read_truth, truth_path
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "calibration_table",
     "cluster_table",
     "default_periods",
+    "evaluable",
+    "evaluate_snapshots",
     "evaluate_world",
     "gate",
     "lift",

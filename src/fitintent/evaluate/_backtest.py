@@ -99,8 +99,12 @@ def months_needed(periods: Sequence[Period], cfg: Config) -> list[Period]:
     return sorted(out)
 
 
-def _rows(scores: DataFrame, outcomes: DataFrame, cfg: Config, period: Period) -> pd.DataFrame:
-    placed = place(scores, cfg)
+def outcome_rows(
+    scores: DataFrame, outcomes: DataFrame, cfg: Config, period: Period
+) -> pd.DataFrame:
+    """Scores (placed on the matrix first when they are not) joined with the outcomes that
+    followed ``period``, on the driver: one row per account x product."""
+    placed = scores if "cluster" in scores.columns else place(scores, cfg)
     o = outcomes.select(
         F.col("account_id").alias("_o_account"),
         F.col("product").alias("_o_product"),
@@ -152,7 +156,7 @@ def backtest(
             tables, source.segmented(p), cfg, p, registry_dir, source=source
         )
         cards.extend(used)
-        frames.append(_rows(scores, source.outcomes([p]), cfg, p))
+        frames.append(outcome_rows(scores, source.outcomes([p]), cfg, p))
     rows = pd.concat(frames, ignore_index=True)
     known = read_truth(truth, chosen)
     if known is not None:

@@ -96,7 +96,9 @@ def auc_table(rows: pd.DataFrame, truth: bool) -> pd.DataFrame:
 
 def calibration_table(rows: pd.DataFrame, bins: int, truth: bool) -> pd.DataFrame:
     """Propensity deciles (or ``bins`` quantiles): mean predicted probability against the share
-    that had an opportunity (and the mean hidden truth, where known)."""
+    that had an opportunity (and the mean hidden truth, where known). Rows without a
+    propensity (no intent model for the product yet) are left out."""
+    rows = rows[rows["propensity"].notna()]
     p = rows["propensity"].to_numpy(dtype=np.float64)
     ranks = pd.Series(p).rank(method="first").to_numpy()
     decile = np.minimum((ranks - 1) * bins // max(len(p), 1), bins - 1).astype(int) + 1
