@@ -325,6 +325,13 @@ def demo(
     crawl_sites: Annotated[
         int, typer.Option(help="Accounts whose web sites are served and crawled (0: none).")
     ] = 400,
+    earlier: Annotated[
+        bool,
+        typer.Option(
+            help="Publish the snapshot of three months before first, so that the last one shows "
+            "movement and judges the earlier one on what followed."
+        ),
+    ] = True,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Do not serve.")] = False,
 ) -> None:
     """Build the demo world, crawl its web sites, run the pipeline, print every partner's
@@ -344,6 +351,8 @@ def demo(
             for line in crawled.lines():
                 out.print(line, markup=False, highlight=False)
         cfg = _config(workdir / "fitintent.toml", engine)
+        if earlier:
+            _run(cfg, p.shift(-3))
         _run(cfg, p)
         print_summary(cfg, str(p), None)
         out.print(

@@ -25,8 +25,9 @@ def fitintent(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     work = tmp_path_factory.mktemp("demo")
     proc = fitintent(
-        "demo", "--accounts", "1500", "--seed", "5", "--workdir", str(work), "--no-serve"
-    )
+        "demo", "--accounts", "1500", "--seed", "5", "--workdir", str(work), "--no-serve",
+        "--crawl-sites", "30",
+    )  # fmt: skip
     return work, proc
 
 
@@ -44,6 +45,7 @@ def test_demo_prints_every_partners_summary(
         assert pid in proc.stdout
     assert "SMC customers" in proc.stdout and "Open expiring revenue" in proc.stdout
     assert "rows in = loaded + quarantined" in proc.stdout
+    assert "crawl: 30 sites" in proc.stdout and "signals resolved to accounts" in proc.stdout
     assert str(work / "snapshots") in proc.stdout and str(work / "truth") in proc.stdout
 
 
@@ -158,7 +160,8 @@ def test_demo_snapshot_scores_every_account_and_product(
         assert 0 <= r["fit"] <= 100 and 0 <= r["intent"] <= 100
         assert r["fit_model"] and r["intent_model"]
         assert r["entered_act_now"] is not None and r["left_act_now"] is not None
-        assert "fit_change" in r and "previous_cluster" in r
+        assert r["previous_cluster"] is not None  # the demo published July's snapshot first
+        assert r["fit_change"] == pytest.approx(r["fit"] - r["previous_fit"], abs=0.006)
         if r["cluster"] in ("Act Now", "Evaluate"):
             assert r["fit_reasons"], (r["account_id"], r["product"])
     plays = pq.read_table(snap / "account_product_plays").to_pylist()
@@ -172,7 +175,13 @@ def test_demo_snapshot_scores_every_account_and_product(
     for name in ("HasGoogle", "HasAWS", "HasEA", "HasOpen", "M365UpsellCustomer"):
         assert name in flags.schema.names
     assert any(n.startswith("EOS") and "WithPropensity" in n for n in flags.schema.names)
+    moved = {r["cluster"] != r["previous_cluster"] for r in scores}
+    assert moved == {True, False}
+    assert any(r["entered_act_now"] for r in scores) and any(r["left_act_now"] for r in scores)
     manifest = json.loads((snap / "manifest.json").read_text())
+    assert manifest["evaluation"]["method"] == "published snapshots"
+    assert manifest["evaluation"]["periods"] == ["2026-07"]
+    assert (snap / "evaluation_clusters").is_dir() and (snap / "evaluation.md").is_file()
     used = {m["name"] for m in manifest["models"] if m["status"] == "published"}
     assert used == {f"{k}-{p}" for k in ("fit", "intent") for p in products}
     assert {r["fit_model"] for r in scores} <= {m["version"] for m in manifest["models"]}
