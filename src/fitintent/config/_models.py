@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from fitintent.config._core import _Model
+
+
+def _months(v: list[int]) -> list[int]:
+    if not v or any(not 1 <= m <= 12 for m in v):
+        raise ValueError("retrain_months must list months 1 to 12")
+    return sorted(set(v))
+
+
+Months = Annotated[list[int], AfterValidator(_months)]  # months of the year, 1 to 12
 
 
 class Scale(_Model):
@@ -23,7 +32,7 @@ class FitSettings(_Model):
 
     best_min_tenure_months: int = Field(default=6, ge=0)  # owned at least this long
     best_spend_quantile: float = Field(default=0.5, ge=0, le=1)  # and spend at least this quantile
-    retrain_months: list[int] = Field(default_factory=lambda: [1, 4, 7, 10])  # quarter starts
+    retrain_months: Months = Field(default_factory=lambda: [1, 4, 7, 10])  # quarter starts
     scale: Scale = Field(default_factory=Scale)
     opportunity_months: int = Field(default=12, ge=0)  # a recent opportunity makes a positive too
     holding_months: int = Field(default=12, ge=1)  # billing in this window counts as owning
@@ -40,13 +49,6 @@ class FitSettings(_Model):
     min_child_samples: int = Field(default=20, ge=1)
     seed: int = 7
 
-    @field_validator("retrain_months")
-    @classmethod
-    def _months(cls, v: list[int]) -> list[int]:
-        if not v or any(not 1 <= m <= 12 for m in v):
-            raise ValueError("retrain_months must list months 1 to 12")
-        return sorted(set(v))
-
 
 class IntentSettings(_Model):
     """Topic surge and the learned intent model per product."""
@@ -56,7 +58,7 @@ class IntentSettings(_Model):
     surge_threshold: float = Field(default=60.0, ge=0, le=100)  # 50 normal, 60+ surging
     training_months: int = Field(default=12, ge=1)  # history used to train, strictly before
     scale: Scale = Field(default_factory=Scale)
-    retrain_months: list[int] = Field(default_factory=lambda: list(range(1, 13)))  # monthly
+    retrain_months: Months = Field(default_factory=lambda: list(range(1, 13)))  # monthly
     validation_months: int = Field(default=2, ge=1)  # newest labelled months held out
     surge_prior_days: float = Field(default=90.0, ge=0)  # weight of the peers' baseline, in days
     surge_steepness: float = Field(default=1.5, gt=0)  # surge = 100 r^s / (1 + r^s)
@@ -70,13 +72,6 @@ class IntentSettings(_Model):
     max_trees: int = Field(default=300, ge=1)
     min_child_samples: int = Field(default=50, ge=1)
     seed: int = 7
-
-    @field_validator("retrain_months")
-    @classmethod
-    def _months(cls, v: list[int]) -> list[int]:
-        if not v or any(not 1 <= m <= 12 for m in v):
-            raise ValueError("retrain_months must list months 1 to 12")
-        return sorted(set(v))
 
     @model_validator(mode="after")
     def _enough_history(self) -> IntentSettings:
