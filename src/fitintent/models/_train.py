@@ -71,8 +71,8 @@ def labelled_panel(
 
     Account-months with an opportunity for any product are all kept; the others (the vast
     majority) are sampled at ``intent.negative_rate``, lower still when the panel would pass
-    ``intent.max_training_rows``, by a hash of account and month (the same rows on every run of
-    an engine), and weighted up by the inverse of the rate."""
+    ``intent.max_training_rows``, by an md5 of account and month (the same rows on every run and
+    every engine), and weighted up by the inverse of the rate."""
     eng = active()
     outcomes = eng.to_arrow(source.outcomes(months).select("account_id", "product", "period"))
     dated = source.dated(months)
@@ -91,8 +91,11 @@ def labelled_panel(
             & (F.col("period") == F.col("_h_period")),
             how="left",
         )
-        bucket = F.abs(F.hash(F.col("account_id"), F.col("period"))) % F.lit(1_000_000)
-        keep = F.col("_h_account").isNotNull() | (bucket < F.lit(int(frac * 1_000_000)))
+        # md5 is the same on every engine (hash() is not): its hex digits, compared as text
+        # with a hex threshold, draw a uniform share of the account-months
+        digest = F.md5(F.concat_ws("|", F.col("account_id"), F.col("period").cast("string")))
+        threshold = f"{int(frac * 16**8):08x}"
+        keep = F.col("_h_account").isNotNull() | (F.substring(digest, 1, 8) < F.lit(threshold))
         dated = keyed.where(keep).select(*[F.col(c) for c in dated.columns])
     table = source.collect(months, segmented, dated)
     keys = [
