@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 from scoring_world import ScoredWorld, fast
 
 from fitintent.config import Config, ExtraColumn, Product
@@ -15,7 +14,6 @@ from fitintent.engine import F, active
 from fitintent.features import FeatureSource
 from fitintent.models import score_period
 
-pytestmark = pytest.mark.filterwarnings("ignore:fetch_record_batch:DeprecationWarning")
 RENAME = {"M365": "Suite", "Azure": "Cloud", "Surface": "Phones"}
 
 

@@ -15,10 +15,7 @@ from fitintent.engine import Engine
 from fitintent.features import FeatureSource
 from fitintent.models import score_period
 
-pytestmark = [
-    pytest.mark.spark,
-    pytest.mark.filterwarnings("ignore:fetch_record_batch:DeprecationWarning"),
-]
+pytestmark = pytest.mark.spark
 TABLES = (
     "accounts",
     "install_base",

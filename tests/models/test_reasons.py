@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import json
 
+import lightgbm as lgb
 import numpy as np
+import pyarrow as pa
 
 from fitintent.config import Config
 from fitintent.features import Feature
-from fitintent.models import evidence, phrase, reasons
+from fitintent.models import (
+    Columns,
+    PathTable,
+    evidence,
+    phrase,
+    quiet_topics,
+    reasons,
+    words_of,
+)
 
 CFG = Config()
 EMPLOYEES = Feature("employees", "firmographic", "numeric", "{v:,.0f} employees")
@@ -69,11 +79,77 @@ def test_reasons_take_the_strongest_positive_factors() -> None:
     rows = [
         {"employees": 450, "industry": "Retail", "tech_google": 1, "sig_Azure_surge": 80.0},
         {"employees": 12, "industry": None, "tech_google": 0, "sig_Azure_surge": 40.0},
+        {"employees": None, "industry": None, "tech_google": 1, "sig_Azure_surge": 40.0},
     ]
-    contrib = np.array([[0.5, -0.2, 0.1, 0.9, -1.0], [-0.3, 0.4, -0.1, 0.2, -1.0]])
-    got = reasons(contrib, names, rows, catalog, CFG, count=2)
+    contrib = np.array(
+        [[0.5, -0.2, 0.1, 0.9, -1.0], [-0.3, 0.4, -0.1, 0.2, -1.0], [0.3, 0.2, 0.0, 0.1, -1.0]]
+    )
+    got = reasons(contrib, names, pa.Table.from_pylist(rows), catalog, CFG, count=2)
     assert got[0] == "Cloud compute topics surging (surge 80); 450 employees"
-    assert got[1] is None  # the only positive factors cannot be worded (no value, no surge)
+    # the only positive factors cannot be worded (no value, no surge): what held it back
+    assert got[1] == "held back by: 12 employees; does not run Google"
+    assert got[2] is None  # nothing to word either way
+
+
+def _random_rows(n: int, seed: int) -> pa.Table:
+    rng = np.random.default_rng(seed)
+    return pa.table(
+        {
+            "employees": pa.array(rng.choice([None, 1, 12, 450], n).tolist(), pa.float64()),
+            "industry": pa.array(rng.choice([None, "Retail", "Manufacturing"], n).tolist()),
+            "tech_google": pa.array(rng.choice([None, 0, 1], n).tolist(), pa.int64()),
+            "eos_windows_server": rng.integers(0, 2, n),
+            "eos_products": rng.choice(["", "Windows Server 2012", "SQL Server 2012"], n),
+            "sig_Azure_surge": rng.choice([40.0, 61.2, 80.0], n),
+            "sig_Azure_recent": rng.integers(0, 3, n).astype(float),
+            "topic_cloud_migration_recent": rng.integers(0, 3, n),
+            "topic_security_recent": rng.integers(0, 3, n),
+        }
+    )
+
+
+def test_words_for_many_rows_are_the_words_of_each_row() -> None:
+    cfg = CFG
+    table = _random_rows(400, 3)
+    cols = Columns(table)
+    rows = np.arange(0, 400, 3)
+    dicts = table.to_pylist()
+    for f in (EMPLOYEES, INDUSTRY, GOOGLE, EOS, SURGE, RECENT):
+        got = words_of(f, cols, rows, cfg).tolist()
+        assert got == [phrase(f, dicts[i], cfg) for i in rows.tolist()], f.name
+
+
+def test_quiet_topics_names_the_products_topics() -> None:
+    cfg = CFG
+    azure = next(p for p in cfg.products if p.id == "Azure")
+    table = pa.table({"sig_Azure_recent": [0.0, 2.0, None]})
+    got = quiet_topics(azure, Columns(table), np.arange(3), cfg)
+    assert got[0] is not None and got[0].startswith("no signals on cloud migration")
+    assert got[0].endswith(f"in the last {cfg.signals.recent_days} days")
+    assert got[1] is None and got[2] == got[0]
+
+
+def test_path_contributions_add_up_to_the_score_and_agree_with_shapley() -> None:
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(3000, 8))
+    x[:, 2] = rng.integers(0, 4, 3000)
+    x[rng.random(x.shape) < 0.05] = np.nan
+    y = x[:, 0] + 2 * x[:, 1] - np.nan_to_num(x[:, 3]) + rng.normal(size=3000) > 0.5
+    params = {"objective": "binary", "num_leaves": 7, "verbosity": -1, "num_threads": 1}
+    booster = lgb.train(
+        params, lgb.Dataset(x, y.astype(float), categorical_feature=[2]), num_boost_round=40
+    )
+    table = PathTable.of(booster)
+    contrib = table.contributions(booster, x)
+    assert contrib.shape == (3000, 9)
+    raw = booster.predict(x, raw_score=True)
+    np.testing.assert_allclose(contrib.sum(axis=1), raw, atol=1e-9)
+    shap = booster.predict(x, pred_contrib=True)
+    np.testing.assert_allclose(contrib[:, -1], contrib[0, -1])  # one bias for every row
+    # both attribute the score to the same strongest factor on almost every row
+    top = np.argmax(np.abs(contrib[:, :-1]), axis=1) == np.argmax(np.abs(shap[:, :-1]), axis=1)
+    assert top.mean() > 0.85
+    assert PathTable.of(booster).contributions(booster, x[:0]).shape == (0, 9)
 
 
 def test_evidence_is_a_json_list() -> None:

@@ -254,10 +254,19 @@ class FeatureSource:
             self._outcomes[key] = self._cut("outcomes")(out, "outcomes")
         return self._outcomes[key]
 
-    def evidence(self, period: Period, pairs: DataFrame) -> DataFrame:
-        """Evidence signals of the (account_id, product) ``pairs`` at ``period``."""
+    def evidence(self, period: Period, pairs: DataFrame | None = None) -> DataFrame:
+        """Evidence signals at ``period`` of every (account_id, product) with any, or only of
+        the ``pairs`` given."""
         months = months_frame([period], self.cfg)
-        return signal_evidence(self.tables["signals"], self.cfg, months, pairs)
+        rows = [(p.id, t) for p in self.cfg.products for t in p.topics]
+        topics = active().from_arrow(
+            pa.table(
+                {"_pp": [r[0] for r in rows], "_pt": [r[1] for r in rows]},
+                schema=pa.schema([("_pp", pa.string()), ("_pt", pa.string())]),
+            ),
+            "product-topics",
+        )
+        return signal_evidence(self.tables["signals"], self.cfg, months, topics, pairs)
 
 
 def build_features(

@@ -7,6 +7,7 @@ month (training, backtests) without looking ahead.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ Role = Literal[
 Kind = Literal["numeric", "categorical", "flag"]
 
 
+@functools.lru_cache(maxsize=4096)  # the same few names are slugged for every row worded
 def slug(text: str) -> str:
     """A column-name piece from a display name: ``"Windows Server"`` -> ``"windows_server"``."""
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "x"

@@ -254,43 +254,65 @@ def signal_catalog(catalog: Catalog, cfg: Config) -> None:
 
 
 def signal_evidence(
-    signals: DataFrame, cfg: Config, months: DataFrame, pairs: DataFrame
+    signals: DataFrame,
+    cfg: Config,
+    months: DataFrame,
+    topics: DataFrame,
+    pairs: DataFrame | None = None,
 ) -> DataFrame:
-    """The strongest recent signals on each product's topics for the (account_id, product)
-    ``pairs`` given, as of the single month of ``months``: ``ev<i>_<field>`` columns for i in
-    1..``intent.evidence_count``, fields time (a date string), type, source, text, url;
-    strongest first, then newest."""
+    """The strongest recent signals on each product's topics, per (account_id, product) with any
+    (only the ``pairs`` given, when given), as of the single month of ``months``: ``ev<i>_<field>``
+    columns for i in 1..``intent.evidence_count``, fields time (a date string), type, source,
+    text, url; strongest first, then newest. ``topics`` maps ``_pp`` (product) to ``_pt``
+    (topic).
+
+    A product's strongest n signals are among the strongest n of each of its topics, so signals
+    are ranked per account and topic first and only those few are joined with the products."""
+    n = F.lit(cfg.intent.evidence_count)
     t = F.col("signal_time")
-    topical = flat(
+    strength = F.coalesce(F.col("strength"), F.lit(cfg.signals.default_strength))
+    recent = flat(
         signals.where(F.col("topic").isNotNull()).join(
             months, on=(t >= F.col("m_evidence_ts")) & (t < F.col("m_next_ts"))
         )
     )
-    product_topics = [(p.id, topic) for p in cfg.products for topic in p.topics]
-    wanted = pairs.select(F.col("account_id").alias("_pa"), F.col("product").alias("_pp"))
-    match: Any = F.lit(False)
-    for pid, topic in product_topics:
-        match = match | ((F.col("_pp") == F.lit(pid)) & (F.col("topic") == F.lit(topic)))
-    joined = flat(topical.join(wanted, on=F.col("account_id") == F.col("_pa"))).where(match)
-    strength = F.coalesce(F.col("strength"), F.lit(cfg.signals.default_strength))
-    order = Window.partitionBy("_pa", "_pp").orderBy(
+    first = Window.partitionBy("account_id", "topic").orderBy(
         strength.desc(), t.desc(), F.col("signal_id").asc()
     )
-    ranked = joined.select(
-        "_pa",
-        "_pp",
+    few = recent.select(
+        "account_id",
+        "topic",
+        "signal_id",
+        strength.alias("_strength"),
+        t.alias("_t"),
         F.date_format(t, "yyyy-MM-dd").alias("_time"),
         F.col("signal_type").alias("_type"),
         F.col("source").alias("_source"),
         F.col("text").alias("_text"),
         F.col("url").alias("_url"),
+        F.row_number().over(first).alias("_first"),
+    ).where(F.col("_first") <= n)
+    joined = flat(few.join(topics, on=F.col("topic") == F.col("_pt")))
+    if pairs is not None:
+        wanted = pairs.select(F.col("account_id").alias("_pa"), F.col("product").alias("_pw"))
+        joined = flat(
+            joined.join(
+                wanted,
+                on=(F.col("account_id") == F.col("_pa")) & (F.col("_pp") == F.col("_pw")),
+            )
+        )
+    order = Window.partitionBy("account_id", "_pp").orderBy(
+        F.col("_strength").desc(), F.col("_t").desc(), F.col("signal_id").asc()
+    )
+    ranked = joined.select(
+        "account_id",
+        "_pp",
+        *[f"_{f}" for f in EVIDENCE_FIELDS],
         F.row_number().over(order).alias("_rank"),
-    ).where(F.col("_rank") <= F.lit(cfg.intent.evidence_count))
+    ).where(F.col("_rank") <= n)
     aggs = [
         F.max(F.when(F.col("_rank") == F.lit(i), F.col(f"_{f}"))).alias(f"ev{i}_{f}")
         for i in range(1, cfg.intent.evidence_count + 1)
         for f in EVIDENCE_FIELDS
     ]
-    return ranked.groupBy(F.col("_pa").alias("account_id"), F.col("_pp").alias("product")).agg(
-        *aggs
-    )
+    return ranked.groupBy(F.col("account_id"), F.col("_pp").alias("product")).agg(*aggs)

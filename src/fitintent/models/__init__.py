@@ -4,11 +4,19 @@ before opportunities) per product, their registry, and the scoring of a period.
 >>> scores, cards = score_period(tables, segmented, cfg, period, models_dir)  # doctest: +SKIP
 """
 
-from fitintent.models._batch import EXPLAIN_SCHEMA, SCORE_SCHEMA, Explainer, Scorer
+from fitintent.models._batch import (
+    EVIDENCE_SCHEMA,
+    EXPLAIN_SCHEMA,
+    SCORE_SCHEMA,
+    EvidenceWriter,
+    Explainer,
+    Scorer,
+)
 from fitintent.models._design import Design
 from fitintent.models._fit import FitModel, best_customers, fit_features, train_fit
 from fitintent.models._intent import IntentModel, intent_features, train_intent
-from fitintent.models._reasons import evidence, phrase, reasons
+from fitintent.models._paths import PathTable
+from fitintent.models._reasons import evidence, phrase
 from fitintent.models._registry import (
     Card,
     Registry,
@@ -33,17 +41,23 @@ from fitintent.models._train import (
     retrain_period,
     training_months,
 )
+from fitintent.models._words import HELD_BACK, Columns, quiet_topics, reasons, words_of
 
 __all__ = [
+    "EVIDENCE_SCHEMA",
     "EXPLAIN_SCHEMA",
+    "HELD_BACK",
     "SCORE_COLUMNS",
     "SCORE_SCHEMA",
     "Card",
+    "Columns",
     "Design",
+    "EvidenceWriter",
     "Explainer",
     "FitModel",
     "IntentModel",
     "Models",
+    "PathTable",
     "Registry",
     "Scorer",
     "best_customers",
@@ -61,6 +75,7 @@ __all__ = [
     "load_models",
     "model_name",
     "phrase",
+    "quiet_topics",
     "reasons",
     "retrain_period",
     "score_features",
@@ -68,4 +83,5 @@ __all__ = [
     "train_fit",
     "train_intent",
     "training_months",
+    "words_of",
 ]

@@ -4,8 +4,8 @@ first use, so a Spark worker unpickles plain strings, not native objects."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,8 +15,9 @@ from fitintent.config import Config
 from fitintent.features import Feature
 from fitintent.models._fit import FitModel
 from fitintent.models._intent import IntentModel
-from fitintent.models._reasons import evidence, reasons
+from fitintent.models._reasons import evidence
 from fitintent.models._registry import fit_files, intent_files, load_fit, load_intent
+from fitintent.models._words import Columns, quiet_topics, reasons, words_of
 
 SCORE_SCHEMA = pa.schema(
     [
@@ -36,25 +37,25 @@ EXPLAIN_SCHEMA = pa.schema(
         ("product", pa.string()),
         ("fit_reasons", pa.string()),
         ("intent_reasons", pa.string()),
-        ("intent_evidence", pa.string()),
     ]
+)
+EVIDENCE_SCHEMA = pa.schema(
+    [("account_id", pa.string()), ("product", pa.string()), ("intent_evidence", pa.string())]
 )
 
 
-@dataclass
 class _Packed:
-    """Models as card fragments and text, rebuilt lazily where the batch function runs."""
+    """The models a batch function needs. In this process they are the live models; pickled
+    (to a Spark worker) they travel as card fragments and text and are rebuilt on first use."""
 
-    fit: dict[str, tuple[dict[str, Any], dict[str, str]]]
-    intent: dict[str, tuple[dict[str, Any], dict[str, str]]]
-    _fit: dict[str, FitModel] = field(default_factory=dict, repr=False)
-    _intent: dict[str, IntentModel] = field(default_factory=dict, repr=False)
+    def __init__(self, fit: dict[str, FitModel], intent: dict[str, IntentModel]) -> None:
+        self._fit, self._intent = dict(fit), dict(intent)
+        self.fit: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
+        self.intent: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
 
     @classmethod
     def of(cls, fit: dict[str, FitModel], intent: dict[str, IntentModel]) -> _Packed:
-        f = {p: _fit_card(m) for p, m in fit.items()}
-        i = {p: _intent_card(m) for p, m in intent.items()}
-        return cls(f, i)
+        return cls(fit, intent)
 
     def fit_model(self, p: str) -> FitModel | None:
         if p not in self._fit and p in self.fit:
@@ -67,7 +68,9 @@ class _Packed:
         return self._intent.get(p)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"fit": self.fit, "intent": self.intent}
+        fit = self.fit or {p: _fit_card(m) for p, m in self._fit.items()}
+        intent = self.intent or {p: _intent_card(m) for p, m in self._intent.items()}
+        return {"fit": fit, "intent": intent}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.fit, self.intent, self._fit, self._intent = state["fit"], state["intent"], {}, {}
@@ -130,91 +133,120 @@ class Scorer:
             yield pa.RecordBatch.from_arrays(arrays, schema=SCORE_SCHEMA)
 
 
-class LazyRows:
-    """Rows of a record batch that convert a column to Python only when a row asks for it (the
-    reasons read a handful of the batch's hundreds of columns)."""
-
-    def __init__(self, batch: pa.RecordBatch) -> None:
-        self._batch = batch
-        self._names = set(batch.schema.names)
-        self._columns: dict[str, list[Any]] = {}
-
-    def column(self, name: str) -> list[Any] | None:
-        if name not in self._names:
-            return None
-        if name not in self._columns:
-            self._columns[name] = self._batch.column(name).to_pylist()
-        return self._columns[name]
-
-    def __getitem__(self, i: int) -> _Row:
-        return _Row(self, i)
-
-
-class _Row(Mapping[str, Any]):
-    def __init__(self, rows: LazyRows, i: int) -> None:
-        self._rows, self._i = rows, i
-
-    def __getitem__(self, name: str) -> Any:
-        col = self._rows.column(name)
-        if col is None:
-            raise KeyError(name)
-        return col[self._i]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows._batch.schema.names)
-
-    def __len__(self) -> int:
-        return len(self._rows._batch.schema.names)
-
-
 @dataclass
 class Explainer:
-    """(account, product) rows with the account's features and evidence columns in; reasons and
-    evidence out (:data:`EXPLAIN_SCHEMA`)."""
+    """Account feature rows in (with ``_fit_<product>`` where only part is explained); reasons
+    for every account x product out (:data:`EXPLAIN_SCHEMA`). Rows with a fit of at least
+    ``fit.explain_min_fit`` get the factors of their model contributions; the others a plain
+    statement of their values (see :mod:`fitintent.models._score`)."""
 
+    products: list[str]
     models: _Packed
     catalog: dict[str, Feature]
     cfg: Config
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        count = self.cfg.fit.reasons
         for batch in batches:
             if batch.num_rows == 0:
                 continue
-            products = batch.column("product").to_pylist()
-            rows = LazyRows(batch)
-            fit_words: list[str | None] = [None] * batch.num_rows
-            intent_words: list[str | None] = [None] * batch.num_rows
-            for p in sorted(set(products)):
-                idx = [i for i, q in enumerate(products) if q == p]
-                sub = batch.take(pa.array(idx))
-                sub_rows = [rows[i] for i in idx]
-                ids = [str(r.get("account_id")) for r in sub_rows]
-                fit, intent = self.models.fit_model(p), self.models.intent_model(p)
-                if fit is not None:
-                    c = fit.contributions(fit.design.matrix(sub), ids)
-                    for i, w in zip(
-                        idx,
-                        reasons(c, fit.design.names, sub_rows, self.catalog, self.cfg, count),
-                        strict=True,
-                    ):
-                        fit_words[i] = w
-                if intent is not None:
-                    c = intent.contributions(intent.design.matrix(sub))
-                    for i, w in zip(
-                        idx,
-                        reasons(c, intent.design.names, sub_rows, self.catalog, self.cfg, count),
-                        strict=True,
-                    ):
-                        intent_words[i] = w
-            ev = [evidence(rows[i], self.cfg.intent.evidence_count) for i in range(len(products))]
+            cols = Columns(batch)
+            ids = [str(i) for i in batch.column("account_id").to_pylist()]
+            fit_words: list[str | None] = []
+            intent_words: list[str | None] = []
+            for p in self.products:
+                worked = self._worked(cols, p)
+                fit_words += self._fit(p, batch, cols, ids, worked)
+                intent_words += self._intent(p, batch, cols, worked)
+            n = len(ids)
+            yield pa.RecordBatch.from_arrays(
+                [
+                    pa.array(np.tile(np.asarray(ids, dtype=object), len(self.products))),
+                    pa.array(np.repeat(np.asarray(self.products, dtype=object), n), pa.string()),
+                    pa.array(fit_words, pa.string()),
+                    pa.array(intent_words, pa.string()),
+                ],
+                schema=EXPLAIN_SCHEMA,
+            )
+
+    def _worked(self, cols: Columns, product: str) -> np.ndarray:
+        floor = self.cfg.fit.explain_min_fit
+        name = f"_fit_{product}"
+        if floor <= 0 or not cols.has(name):
+            return np.ones(cols.rows, dtype=bool)
+        return np.nan_to_num(cols.number(name), nan=-1.0) >= floor
+
+    def _fit(
+        self, p: str, batch: pa.RecordBatch, cols: Columns, ids: list[str], worked: np.ndarray
+    ) -> list[str | None]:
+        floor = self.cfg.fit.explain_min_fit
+        out: list[str | None] = [f"fit under {floor:g}: factors not computed"] * cols.rows
+        fit = self.models.fit_model(p)
+        rows = np.nonzero(worked)[0]
+        if fit is None or len(rows) == 0:
+            return [None] * cols.rows if fit is None else out
+        x = fit.design.matrix(batch)[rows]
+        c = fit.contributions(x, [ids[i] for i in rows.tolist()])
+        words = reasons(c, fit.design.names, cols, self.catalog, self.cfg, self._count, rows=rows)
+        for i, w in zip(rows.tolist(), words, strict=True):
+            out[i] = w or NOTHING_STANDS_OUT
+        return out
+
+    def _intent(
+        self, p: str, batch: pa.RecordBatch, cols: Columns, worked: np.ndarray
+    ) -> list[str | None]:
+        intent = self.models.intent_model(p)
+        if intent is None:
+            return [None] * cols.rows
+        product = next(q for q in self.cfg.products if q.id == p)
+        everyone = np.arange(cols.rows)
+        out = quiet_topics(product, cols, everyone, self.cfg)
+        rows = np.nonzero(worked)[0]
+        if len(rows):
+            x = intent.design.matrix(batch)[rows]
+            c = intent.contributions(x)
+            words = reasons(
+                c, intent.design.names, cols, self.catalog, self.cfg, self._count, rows=rows
+            )
+            for i, w in zip(rows.tolist(), words, strict=True):
+                out[i] = w or out[i] or NOTHING_STANDS_OUT
+        rest = np.nonzero(~worked)[0]
+        if len(rest):
+            # without topics, a product has no signal columns of its own: all signals speak
+            names = [f"sig_{p}_recent", f"sig_{p}_surge"] if product.topics else ["sig_all_recent"]
+            found = [self.catalog.get(n) for n in names]
+            facts = [words_of(f, cols, rest, self.cfg) for f in found if f is not None]
+            for k, i in enumerate(rest.tolist()):
+                out[i] = out[i] or "; ".join(str(w[k]) for w in facts if w[k]) or None
+        return out
+
+    @property
+    def _count(self) -> int:
+        return self.cfg.fit.reasons
+
+
+NOTHING_STANDS_OUT = "no single factor stands out"
+
+
+@dataclass
+class EvidenceWriter:
+    """``ev<i>_<field>`` columns of (account, product) rows in, the evidence as JSON out
+    (:data:`EVIDENCE_SCHEMA`)."""
+
+    count: int
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            names = [n for n in batch.schema.names if n.startswith("ev")]
+            columns = {n: batch.column(n).to_pylist() for n in names}
+            rows = ({n: columns[n][i] for n in names} for i in range(batch.num_rows))
+            text = [evidence(r, self.count) for r in rows]
             yield pa.RecordBatch.from_arrays(
                 [
                     batch.column("account_id").cast(pa.string()),
                     batch.column("product").cast(pa.string()),
-                    pa.array(fit_words, pa.string()),
-                    pa.array(intent_words, pa.string()),
-                    pa.array(ev, pa.string()),
+                    pa.array(text, pa.string()),
                 ],
-                schema=EXPLAIN_SCHEMA,
+                schema=EVIDENCE_SCHEMA,
             )

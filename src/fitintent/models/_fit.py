@@ -27,7 +27,7 @@ its opportunities (and for a compute product, not the compute-spend columns deri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import lightgbm as lgb
@@ -37,7 +37,18 @@ import pyarrow as pa
 from fitintent.config import Config
 from fitintent.features import Catalog, Feature
 from fitintent.models._design import Columnar, Design
-from fitintent.models._lgb import auc, best_rounds, fold_of, params, train, unit_hash
+from fitintent.models._lgb import (
+    auc,
+    best_rounds,
+    both_classes,
+    dataset,
+    fold_of,
+    params,
+    subset,
+    train,
+    unit_hash,
+)
+from fitintent.models._paths import PathTable
 
 COMPUTE_DERIVED = ("compute_spend_12m", "compute_potential_3y", "top_unmanaged_compute")
 ROLES = ("firmographic", "segment", "install_base", "agreement", "holding")
@@ -85,6 +96,7 @@ class FitModel:
     boosters: list[lgb.Booster]
     label_frequency: float  # c of Elkan-Noto: mean g over held-out positives
     metrics: dict[str, Any]
+    _paths: list[PathTable] = field(default_factory=list, repr=False, compare=False)
 
     def raw(self, x: np.ndarray, ids: list[str]) -> np.ndarray:
         """g(x), each account scored by the fold model that did not train on it."""
@@ -100,14 +112,17 @@ class FitModel:
         return np.clip(g / max(self.label_frequency, 1e-9), 0.0, 1.0)
 
     def contributions(self, x: np.ndarray, ids: list[str]) -> np.ndarray:
-        """Per-row feature contributions (log-odds) from LightGBM ``pred_contrib``; the last
-        column is the expected value."""
+        """Per-row feature contributions to g's log-odds along each row's decision paths in the
+        fold model that scored it (:mod:`fitintent.models._paths`); the last column is the
+        bias."""
+        if len(self._paths) != len(self.boosters):
+            self._paths = [PathTable.of(b) for b in self.boosters]
         fold = fold_of(ids, len(self.boosters))
         out = np.zeros((len(ids), x.shape[1] + 1))
         for k, b in enumerate(self.boosters):
             rows = fold == k
             if rows.any():
-                out[rows] = b.predict(x[rows], pred_contrib=True)
+                out[rows] = self._paths[k].contributions(b, x[rows])
         return out
 
     def texts(self) -> list[str]:
@@ -143,17 +158,11 @@ def train_fit(data: pa.Table, product: str, cfg: Config, catalog: Catalog) -> Fi
     fold = fold_of(ids, s.folds)
     oof = np.zeros(len(y))
     boosters: list[lgb.Booster] = []
+    full = dataset(x, y, design.categorical, p, weight)
     for k in range(s.folds):
         tr, va = fold != k, fold == k
-        b = train(
-            x[tr],
-            y[tr],
-            design.categorical,
-            p,
-            s.max_trees,
-            valid=(x[va], y[va]),
-            weight=weight[tr],
-        )
+        valid = subset(full, va) if both_classes(y[va]) else None
+        b = train(subset(full, tr), p, s.max_trees, valid=valid)
         b = lgb.Booster(model_str=b.model_to_string(num_iteration=best_rounds(b)))
         boosters.append(b)
         if va.any():

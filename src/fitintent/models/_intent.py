@@ -33,7 +33,8 @@ from sklearn.isotonic import IsotonicRegression
 from fitintent.config import Config
 from fitintent.features import Catalog, Feature
 from fitintent.models._design import Design
-from fitintent.models._lgb import auc, best_rounds, params, train
+from fitintent.models._lgb import auc, best_rounds, both_classes, dataset, params, subset, train
+from fitintent.models._paths import PathTable
 
 _EPS = 1e-6
 
@@ -60,6 +61,7 @@ class IntentModel:
     # held-out rows of the training panel and the first model's predictions on them (not saved)
     held_mask: np.ndarray | None = None
     held_out: np.ndarray | None = None
+    _paths: PathTable | None = field(default=None, repr=False, compare=False)
 
     def raw(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(self.booster.predict(x), dtype=np.float64)
@@ -77,7 +79,11 @@ class IntentModel:
         return np.asarray(self.propensity_booster.predict(z), dtype=np.float64)
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self.booster.predict(x, pred_contrib=True))
+        """Per-row contributions to the intent log-odds along the decision paths
+        (:mod:`fitintent.models._paths`); the last column is the bias."""
+        if self._paths is None:
+            self._paths = PathTable.of(self.booster)
+        return self._paths.contributions(self.booster, x)
 
 
 def _two_step(
@@ -91,18 +97,12 @@ def _two_step(
 ) -> tuple[lgb.Booster, np.ndarray, int]:
     """Early stopping on the held-out months, then a retrain on all months; returns the final
     model, the first model's held-out predictions and the number of trees."""
-    first = train(
-        x[~valid],
-        label[~valid],
-        categorical,
-        p,
-        max_trees,
-        valid=(x[valid], label[valid]),
-        weight=weight[~valid],
-    )
+    full = dataset(x, label, categorical, p, weight)
+    held_set = subset(full, valid) if both_classes(label[valid]) else None
+    first = train(subset(full, ~valid), p, max_trees, valid=held_set)
     rounds = best_rounds(first)
     held = np.asarray(first.predict(x[valid], num_iteration=rounds), dtype=np.float64)
-    final = train(x, label, categorical, p, max(1, round(rounds * 1.1)), weight=weight)
+    final = train(full, p, max(1, round(rounds * 1.1)))
     return final, held, rounds
 
 

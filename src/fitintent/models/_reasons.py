@@ -1,7 +1,8 @@
 """Reasons in plain words: the features that raised a score most, with their values.
 
-LightGBM's ``pred_contrib`` gives each feature's contribution to a row's log-odds; the top
-positive ones are worded from the feature catalog (``"450 employees"``, ``"runs Windows Server
+Each feature's contribution to a row's log-odds (:mod:`fitintent.models._paths`) ranks the
+factors; :mod:`fitintent.models._words` picks the strongest and words them from the feature
+catalog (``"450 employees"``, ``"runs Windows Server
 2012 R2 past end of support"``, ``"topic cloud migration surging (surge 78)"``). A feature whose
 value cannot be worded (unknown, or a count of zero) is passed over for the next one. Evidence
 is the strongest recent signals on the product's topics, as a JSON list.
@@ -12,10 +13,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
-
-import numpy as np
 
 from fitintent.config import Config
 from fitintent.features import EVIDENCE_FIELDS, Feature, slug
@@ -101,32 +100,9 @@ def phrase(f: Feature, row: Row, cfg: Config) -> str | None:
             return None
         subject = topic if topic.endswith(" topics") else f"topic {topic}"
         return f"{subject} surging (surge {v:.0f})"
-    text = f.phrase.format(v=v, topic=_top_topic(f, row, cfg))
+    topic = _top_topic(f, row, cfg) if "{topic}" in f.phrase else ""
+    text = f.phrase.format(v=v, topic=topic)
     return _singular(text) if v == 1 else text
-
-
-def reasons(
-    contrib: np.ndarray,
-    names: Sequence[str],
-    rows: Sequence[Row],
-    catalog: Mapping[str, Feature],
-    cfg: Config,
-    count: int,
-) -> list[str | None]:
-    """The ``count`` strongest positive factors of each row, joined by ``"; "``."""
-    out: list[str | None] = []
-    for i, row in enumerate(rows):
-        order = np.argsort(-contrib[i, : len(names)], kind="stable")
-        words: list[str] = []
-        for j in order:
-            if contrib[i, j] <= 0 or len(words) >= count:
-                break
-            f = catalog.get(names[j])
-            text = None if f is None else phrase(f, row, cfg)
-            if text and text not in words:
-                words.append(text)
-        out.append("; ".join(words) if words else None)
-    return out
 
 
 def evidence(row: Row, count: int) -> str | None:

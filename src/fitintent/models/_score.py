@@ -15,8 +15,23 @@ lowest rank); with the default bands that puts a quarter of the accounts in High
 month. ``probability`` is a calibrated probability x 100: for fit the Elkan-Noto estimate of
 P(looks like a best customer), for intent the isotonic-calibrated P(opportunity in the horizon).
 
-Only rows with ``fit >= fit.explain_min_fit`` (the Act Now and Evaluate rows with the default
-bands) are explained, in a second pass over just those rows.
+**Reasons for every row.** Every account x product gets ``fit_reasons`` and ``intent_reasons``;
+``intent_evidence`` wherever the account has signals on the product's topics in the last
+``intent.evidence_days``. How, and what it costs:
+
+* Contributions are exact path attributions (:mod:`fitintent.models._paths`): each row's
+  log-odds split over the features its decision paths split on, from the leaf it reaches in
+  each tree. That costs about what scoring costs, where LightGBM's Shapley values
+  (``pred_contrib``) cost ~15x more: too much to explain every row of a large population.
+* The factors are worded once per distinct feature value in a batch (:mod:`._words`), not per
+  row; a row whose factors all lowered its score says what held it back; a row with nothing to
+  word, intent without recent signals, says so plainly ("no signals on email in the last 30
+  days").
+* ``fit.explain_min_fit`` (default 0: every row) is the row budget of large runs: set to 55, only
+  the High and Medium fit rows (Act Now and Evaluate with the default bands) are explained from
+  contributions; the others get plain statements of their values, computed without the models
+  (``"fit under 55: factors not computed"``, the product's recent signals and surge, or
+  "no signals on ... in the last 30 days").
 """
 
 from __future__ import annotations
@@ -28,7 +43,15 @@ from typing import Any
 from fitintent.config import Config
 from fitintent.engine import DataFrame, F, Window, active, map_batches
 from fitintent.features import FeatureSource, all_topics, slug
-from fitintent.models._batch import EXPLAIN_SCHEMA, SCORE_SCHEMA, Explainer, Scorer, _Packed
+from fitintent.models._batch import (
+    EVIDENCE_SCHEMA,
+    EXPLAIN_SCHEMA,
+    SCORE_SCHEMA,
+    EvidenceWriter,
+    Explainer,
+    Scorer,
+    _Packed,
+)
 from fitintent.models._ensure import due_months, ensure_fit, ensure_intent
 from fitintent.models._registry import Card, Registry
 from fitintent.models._train import Models
@@ -107,29 +130,40 @@ def explain(
     cfg: Config,
     period: Period,
 ) -> DataFrame:
-    """Reasons and evidence for the rows with ``fit >= fit.explain_min_fit``."""
-    pairs = scores.where(F.col("fit") >= F.lit(cfg.fit.explain_min_fit)).select(
-        "account_id", "product"
-    )
-    pairs = active().materialize(pairs, "explain-pairs")
+    """Reasons (``fit_reasons``, ``intent_reasons``) for every account x product of ``scores``
+    and the evidence (``intent_evidence``) of those with recent signals on the product's
+    topics: ``account_id``, ``product`` and those three columns."""
     needed = {n for m in models.fit.values() for n in m.design.names}
     needed |= {n for m in models.intent.values() for n in m.design.names}
     needed |= {"eos_products", *[f"topic_{slug(t)}_recent" for t in all_topics(cfg)]}
+    needed |= {f"sig_{p}_{k}" for p in cfg.product_ids for k in ("recent", "surge")}
+    needed.add("sig_all_recent")
     cols = [c for c in features.columns if c in needed]
-    feats = features.select(F.col("account_id").alias("_f_account"), *cols)
-    ev = source.evidence(period, pairs)
-    ev_cols = [c for c in ev.columns if c not in ("account_id", "product")]
-    ev = ev.select(
-        F.col("account_id").alias("_e_account"), F.col("product").alias("_e_product"), *ev_cols
+    rows = features.select("account_id", *cols)
+    if cfg.fit.explain_min_fit > 0:  # which rows are explained depends on the fit score
+        fits = scores.groupBy(F.col("account_id").alias("_s_account")).agg(
+            *[
+                F.max(F.when(F.col("product") == F.lit(p), F.col("fit"))).alias(f"_fit_{p}")
+                for p in cfg.product_ids
+            ]
+        )
+        rows = rows.join(fits, on=F.col("account_id") == F.col("_s_account")).select(
+            "account_id", *cols, *[f"_fit_{p}" for p in cfg.product_ids]
+        )
+    packed = _Packed.of(models.fit, models.intent)
+    fn = Explainer(cfg.product_ids, packed, source.catalog().by_name(), cfg)
+    why = map_batches(rows, fn, EXPLAIN_SCHEMA, batch_rows=16_384)
+    ev = map_batches(
+        source.evidence(period), EvidenceWriter(cfg.intent.evidence_count), EVIDENCE_SCHEMA
+    ).select(
+        F.col("account_id").alias("_e_account"),
+        F.col("product").alias("_e_product"),
+        "intent_evidence",
     )
-    joined = pairs.join(feats, on=F.col("account_id") == F.col("_f_account")).join(
-        ev,
-        on=(F.col("account_id") == F.col("_e_account")) & (F.col("product") == F.col("_e_product")),
-        how="left",
+    on = (F.col("account_id") == F.col("_e_account")) & (F.col("product") == F.col("_e_product"))
+    return why.join(ev, on=on, how="left").select(
+        "account_id", "product", "fit_reasons", "intent_reasons", "intent_evidence"
     )
-    rows = joined.select("account_id", "product", *cols, *ev_cols)
-    fn = Explainer(_Packed.of(models.fit, models.intent), source.catalog().by_name(), cfg)
-    return map_batches(rows, fn, EXPLAIN_SCHEMA, batch_rows=8192)
 
 
 def score_period(
@@ -150,8 +184,7 @@ def score_period(
     models = load_models(source, cfg, period, registry_dir, segmented_accounts)
     features = eng.materialize(source.at(period, segmented_accounts), "score-features")
     scores = eng.materialize(score_features(features, models, cfg), "scores")
-    why = explain(scores, features, source, models, cfg, period)
-    why = why.select(
+    why = explain(scores, features, source, models, cfg, period).select(
         F.col("account_id").alias("_w_account"),
         F.col("product").alias("_w_product"),
         "fit_reasons",
