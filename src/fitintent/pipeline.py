@@ -84,7 +84,9 @@ def run(cfg: Config, period: Period, progress: Progress | None = None) -> RunRes
         writer = SnapshotWriter(cfg.paths.snapshots, str(period))
         try:
             with clock.stage("signals"):
-                signals = resolve_accounts(t["signals"], t["accounts"])
+                signals = eng.materialize(
+                    resolve_accounts(t["signals"], t["accounts"]), "signals-resolved"
+                )
                 activity = topic_activity(signals, cfg, period)
                 eng.write_table(
                     activity.orderBy("account_id", "topic"), writer.table_path("topic_activity")
@@ -98,7 +100,7 @@ def run(cfg: Config, period: Period, progress: Progress | None = None) -> RunRes
                 )
             segmented = eng.read_table(accounts)
             with clock.stage("models"):
-                source = FeatureSource.prepare(t, cfg)
+                source = FeatureSource.prepare(t, cfg, resolved_signals=signals)
                 scores, cards = score_period(
                     t, segmented, cfg, period, cfg.paths.models, source=source
                 )

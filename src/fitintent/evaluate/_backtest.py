@@ -153,7 +153,7 @@ def backtest(
         if progress:
             progress(f"backtest {p}")
         scores, used = score_period(
-            tables, source.segmented(p), cfg, p, registry_dir, source=source
+            tables, source.segmented(p), cfg, p, registry_dir, source=source, reasons=False
         )
         cards.extend(used)
         frames.append(outcome_rows(scores, source.outcomes([p]), cfg, p))

@@ -94,14 +94,22 @@ class FeatureSource:
         *,
         lifecycle: Lifecycle | None = None,
         materialize: bool = True,
+        resolved_signals: DataFrame | None = None,
     ) -> FeatureSource:
         """Resolve signals to accounts and fix the vocabulary; ``lifecycle`` (technology,
-        version, end of support) defaults to the shipped catalog."""
+        version, end of support) defaults to the shipped catalog. ``resolved_signals`` (the
+        output of :func:`fitintent.signals.resolve_accounts`, materialised, when a caller has it
+        already) saves resolving them again."""
         t = dict(tables)
-        signals = resolve_accounts(t["signals"], t["accounts"]).where(
-            F.col("account_id").isNotNull()
-        )
-        t["signals"] = active().materialize(signals, "signals-resolved") if materialize else signals
+        if resolved_signals is not None:  # the caller's table, materialised already
+            t["signals"] = resolved_signals.where(F.col("account_id").isNotNull())
+        else:
+            signals = resolve_accounts(t["signals"], t["accounts"]).where(
+                F.col("account_id").isNotNull()
+            )
+            t["signals"] = (
+                active().materialize(signals, "signals-resolved") if materialize else signals
+            )
         tech = technology_vocabulary(t["install_base"])
         versions = eos_vocabulary(t["install_base"], lifecycle or default_lifecycle())
         return cls(t, cfg, tech, division_vocabulary(t["agreements"]), versions, materialize)

@@ -174,16 +174,21 @@ def score_period(
     registry_dir: Path | str,
     *,
     source: FeatureSource | None = None,
+    reasons: bool = True,
 ) -> tuple[DataFrame, list[Card]]:
     """Fit and intent for every account x product of ``period`` (columns :data:`SCORE_COLUMNS`)
     and the cards of the models used or refused. Trains when a model is due (a retrain month,
     or none yet) and otherwise loads from ``registry_dir``. Pass a prepared ``source`` to share
-    feature tables between periods (backtests)."""
+    feature tables between periods (backtests); ``reasons=False`` leaves the reason columns null
+    (a backtest measures scores, it does not show them)."""
     eng = active()
     source = source or FeatureSource.prepare(tables, cfg)
     models = load_models(source, cfg, period, registry_dir, segmented_accounts)
     features = eng.materialize(source.at(period, segmented_accounts), "score-features")
     scores = eng.materialize(score_features(features, models, cfg), "scores")
+    if not reasons:
+        blank = [F.lit(None).cast("string").alias(c) for c in SCORE_COLUMNS[-3:]]
+        return scores.select(*SCORE_COLUMNS[:-3], *blank), models.cards
     why = explain(scores, features, source, models, cfg, period).select(
         F.col("account_id").alias("_w_account"),
         F.col("product").alias("_w_product"),
