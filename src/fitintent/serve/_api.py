@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from fitintent.serve._app import Services, api_auth, jsonable, services
-from fitintent.serve._data import Forbidden
+from fitintent.serve._data import API_COLUMNS, Forbidden
 from fitintent.serve._query import AccountQuery
 from fitintent.serve._security import Auth
 
@@ -63,11 +63,32 @@ def matrix(
     return _json(svc.data.matrix(auth.viewer, period, chosen))
 
 
+Fields = Annotated[
+    str | None,
+    Query(
+        max_length=2000,
+        description="Comma-separated fields to return, or * for every field the caller may"
+        " receive; default: the account list's columns. Fields the caller may not receive are"
+        " left out, as everywhere else.",
+    ),
+]
+
+
 @router.get("/accounts", summary="Accounts with filters, sorting and paging")
 def accounts(
-    svc: Svc, auth: Caller, query: Annotated[AccountQuery, Query()], period: Period = None
+    svc: Svc,
+    auth: Caller,
+    query: Annotated[AccountQuery, Query()],
+    period: Period = None,
+    fields: Fields = None,
 ) -> JSONResponse:
-    return _json(svc.data.accounts(auth.viewer, period, query).json())
+    if fields is None or not fields.strip():
+        columns: tuple[str, ...] | None = API_COLUMNS
+    elif fields.strip() == "*":
+        columns = None
+    else:
+        columns = tuple(dict.fromkeys(f.strip() for f in fields.split(",") if f.strip()))
+    return _json(svc.data.accounts(auth.viewer, period, query, columns).json())
 
 
 @router.get("/accounts/{account_id}", summary="One account: scores, reasons, plays, history")

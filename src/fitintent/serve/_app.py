@@ -84,8 +84,17 @@ def fmt(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """Rows as JSON: dates as ISO text, NaN as null."""
+    kind = type(value)
+    # the common cells first, by exact type: an account list holds a thousand of them
+    if kind in _SCALARS:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

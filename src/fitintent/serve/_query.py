@@ -6,7 +6,7 @@ of the snapshot's own schema (filters, sort keys, play flags), and is then quote
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -93,6 +93,16 @@ class Page:
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
 
+    def copy(self) -> Page:
+        """A copy whose lists and rows can be changed without touching this one (the values
+        in a row are plain scalars)."""
+        return replace(
+            self,
+            columns=list(self.columns),
+            rows=[dict(r) for r in self.rows],
+            notes=list(self.notes),
+        )
+
     def json(self) -> dict[str, Any]:
         return {
             "columns": self.columns,
@@ -121,3 +131,12 @@ def scope(viewer: Viewer, alias: str = "") -> tuple[str, list[object]]:
         f"{p}partner_id = ? AND {p}location_id IN ({marks})",
         [viewer.partner_id, *viewer.locations],
     )
+
+
+def in_scope(viewer: Viewer, partner_id: object, location_id: object) -> bool:
+    """The rule of :func:`scope`, for a row already read."""
+    if viewer.is_admin:
+        return True
+    if viewer.partner_id is None or partner_id != viewer.partner_id:
+        return False
+    return viewer.locations is None or location_id in viewer.locations
