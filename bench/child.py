@@ -21,6 +21,21 @@ _steps_file: Path | None = None
 _started = time.perf_counter()
 
 
+def clock() -> tuple[float, float]:
+    """Wall and process CPU time now; see :func:`since`."""
+    return time.perf_counter(), time.process_time()
+
+
+def since(start: tuple[float, float]) -> dict[str, float]:
+    """``seconds`` (wall) and ``cpu_s`` (CPU of every thread of this process, DuckDB's included)
+    since ``start``. On a shared machine the wall time grows with the load; the CPU time much
+    less, so the two together tell work from waiting."""
+    return {
+        "seconds": round(time.perf_counter() - start[0], 3),
+        "cpu_s": round(time.process_time() - start[1], 3),
+    }
+
+
 def step(name: str, **extra: Any) -> None:
     """Record that the task reached ``name`` (seconds since the child started)."""
     if _steps_file is None:

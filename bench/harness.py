@@ -201,7 +201,7 @@ def _combined(b: _Bench, label: str, rows: list[dict[str, Any]], target_s: float
         "peak_rss_gb": max(r["peak_rss_gb"] for r in rows),
         "target_s": target_s,
         "memory_target": True,
-        "detail": {"parts": [r["label"] for r in rows]},
+        "detail": {"parts": [r["label"] for r in rows], **_cpu(rows)},
         "pandas": None,
         "ratio": None,
         "checks": [],
@@ -215,10 +215,17 @@ def _combined(b: _Bench, label: str, rows: list[dict[str, Any]], target_s: float
             "seconds": total,
             "wall_s": None,
             "peak_rss_gb": max(p["peak_rss_gb"] for p in pandas),
+            "detail": _cpu(pandas),
         }
         row["ratio"] = round(total / seconds, 2)
     b.results["stages"].append(row)
     b.save()
+
+
+def _cpu(parts: list[dict[str, Any]]) -> dict[str, float]:
+    """The parts' CPU seconds added up, when every part has them."""
+    cpu = [(p.get("detail") or {}).get("cpu_s") for p in parts]
+    return {"cpu_s": round(sum(cpu), 3)} if all(c is not None for c in cpu) else {}
 
 
 def _activity(b: _Bench, signals: Path, suffix: str, target_s: float | None) -> None:

@@ -3,7 +3,6 @@ baseline window, with the optional resolution of domain-only signals through acc
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bench.child import step
+from bench.child import clock, since, step
 from bench.pandas_common import ts, write
 from fitintent.config import load_config
 from fitintent.period import Period
@@ -23,7 +22,7 @@ def activity_task(p: dict[str, Any]) -> dict[str, Any]:
     end = period.end + timedelta(days=1)
     recent_start = end - timedelta(days=recent)
     base_start = recent_start - timedelta(days=baseline)
-    start = time.perf_counter()
+    start = clock()
     columns = ["account_id", "signal_time", "topic", "strength"]
     s = pd.read_parquet(p["signals"], columns=[*columns, "domain"] if p.get("resolve") else columns)
     rows_in = len(s)
@@ -61,5 +60,5 @@ def activity_task(p: dict[str, Any]) -> dict[str, Any]:
     agg["baseline_rate"] = agg["baseline_count"] * (recent / baseline)
     agg["ratio"] = (agg["recent_count"] + 1.0) / (agg["baseline_rate"] + 1.0)
     write(agg.sort_values(["account_id", "topic"]), Path(p["out"]) / "topic_activity")
-    seconds = time.perf_counter() - start
-    return {"rows": rows_in, "seconds": round(seconds, 3), "output_rows": len(agg)}
+    spent = since(start)
+    return {"rows": rows_in, **spent, "output_rows": len(agg)}

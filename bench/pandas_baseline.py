@@ -21,14 +21,13 @@ rounding.
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from bench.child import step
+from bench.child import clock, since, step
 from bench.pandas_activity import activity_task
 from bench.pandas_common import round_half_up, ts, write
 from bench.pandas_summary import summary_task
@@ -188,7 +187,7 @@ def segment(
 def segment_task(p: dict[str, Any]) -> dict[str, Any]:
     cfg, period = load_config(p["config"]), Period.parse(p["period"])
     wh = Path(p["warehouse"])
-    start = time.perf_counter()
+    start = clock()
     accounts = pd.read_parquet(wh / "accounts")
     tx = pd.read_parquet(wh / "transactions", columns=["account_id", "month", "product", "revenue"])
     step("read")
@@ -199,9 +198,9 @@ def segment_task(p: dict[str, Any]) -> dict[str, Any]:
     step("fit_potential")
     out = segment(accounts, spend, model, cfg).sort_values("account_id")
     write(out, Path(p["out"]) / "accounts")
-    seconds = time.perf_counter() - start
+    spent = since(start)
     model.pop("offsets")
-    return {"rows": len(out), "seconds": round(seconds, 3), "model": model}
+    return {"rows": len(out), **spent, "model": model}
 
 
 TASKS = {

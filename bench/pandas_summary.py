@@ -3,14 +3,13 @@ agreements in the period's fiscal year and revenue in whole cents, as ``fitinten
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from bench.child import step
+from bench.child import clock, since, step
 from bench.pandas_common import round_half_up, ts, write
 from fitintent.config import Config, load_config
 from fitintent.period import Period
@@ -71,7 +70,7 @@ def summary_task(p: dict[str, Any]) -> dict[str, Any]:
     cfg, period = load_config(p["config"]), Period.parse(p["period"])
     wh, out = Path(p["warehouse"]), Path(p["out"])
     fy = period.fiscal_year(cfg.fiscal.start_month)
-    start = time.perf_counter()
+    start = clock()
     acc = pd.read_parquet(
         p["accounts"],
         columns=[
@@ -121,10 +120,10 @@ def summary_task(p: dict[str, Any]) -> dict[str, Any]:
         cfg,
     )
     write(by_location, out / "summary_location")
-    seconds = time.perf_counter() - start
+    spent = since(start)
     return {
         "rows": len(acc),
-        "seconds": round(seconds, 3),
+        **spent,
         "partners": len(by_partner),
         "locations": len(by_location),
     }

@@ -98,19 +98,24 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "Seconds are the stage's own work inside its process (reading inputs, computing, writing "
         "Parquet outputs; interpreter start and imports excluded); peak RSS is the whole process's "
-        "(DuckDB's native memory included). Ratio = pandas seconds / engine seconds.",
+        "(DuckDB's native memory included). CPU s is the CPU time of every thread of the stage's "
+        "process over the same span: on a shared machine it grows much less with the load than "
+        "the seconds do. Ratio = pandas seconds / engine seconds.",
         "",
-        "| stage | rows | seconds | peak RSS GB | target | met | pandas s | ratio | load |",
-        "|---|---:|---:|---:|---|---|---:|---:|---:|",
+        "| stage | rows | seconds | CPU s | peak RSS GB | target | met | pandas s | pandas CPU s "
+        "| ratio | load |",
+        "|---|---:|---:|---:|---:|---|---|---:|---:|---:|---:|",
     ]
     for row in results["stages"]:
         met = "yes" if row.get("met") else "no (" + ", ".join(row.get("missed", [])) + ")"
         ratio = f"{row['ratio']:.1f}x" if row.get("ratio") is not None else ""
-        load = (row.get("detail") or {}).get("load_1m_at_start")
+        detail = row.get("detail") or {}
+        pandas_cpu = ((row.get("pandas") or {}).get("detail") or {}).get("cpu_s")
         lines.append(
             f"| {row['label']} | {_num(row.get('rows'), ',')} | {_num(row.get('seconds'), '.1f')} "
-            f"| {_num(row.get('peak_rss_gb'), '.2f')} | {_target_text(row)} | {met} "
-            f"| {_pandas_cell(row)} | {ratio} | {_num(load, '.1f')} |"
+            f"| {_num(detail.get('cpu_s'), '.1f')} | {_num(row.get('peak_rss_gb'), '.2f')} "
+            f"| {_target_text(row)} | {met} | {_pandas_cell(row)} | {_num(pandas_cpu, '.1f')} "
+            f"| {ratio} | {_num(detail.get('load_1m_at_start'), '.1f')} |"
         )
     checks = [(r["label"], c) for r in results["stages"] for c in r.get("checks") or []]
     if checks:
@@ -151,8 +156,15 @@ def _details(row: dict[str, Any]) -> str:
             "pipeline stages (s): "
             + ", ".join(f"{k} {v:.1f}" for k, v in detail["timings_s"].items())
         )
+    if detail.get("per_source_cpu_s"):
+        parts.append(
+            "CPU seconds per source: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in detail["per_source_cpu_s"].items())
+        )
     if detail.get("total_s") is not None:
         parts.append(f"whole ingest {detail['total_s']:.1f} s")
+    if detail.get("total_cpu_s") is not None:
+        parts.append(f"whole ingest CPU {detail['total_cpu_s']:.1f} s")
     return "; ".join(parts)
 
 

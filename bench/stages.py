@@ -16,7 +16,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from bench.child import step
+from bench.child import clock, since, step
 from fitintent.config import Config, EngineSettings, Paths, load_config
 from fitintent.engine import Engine, open_engine
 from fitintent.period import Period
@@ -84,25 +84,28 @@ def _ingest(p: dict[str, Any], sources: tuple[str, ...], out: Path) -> dict[str,
 
     cfg = bench_config(p, Path(p["workdir"]), sources)
     _fresh(out)
-    marks: list[tuple[str, float]] = []
+    marks: list[tuple[str, float, float]] = []
 
     def on_source(name: str) -> None:
-        marks.append((name, time.perf_counter()))
+        marks.append((name, time.perf_counter(), time.process_time()))
         step(f"ingest {name}")
 
     with _engine(cfg) as eng:
-        start = time.perf_counter()
+        start = clock()
         data = ingest(cfg, eng, out, on_source=on_source)
-        seconds = time.perf_counter() - start
-    ends = [t for _, t in marks[1:]] + [start + seconds]
-    per_source = {name: round(end - t, 3) for (name, t), end in zip(marks, ends, strict=True)}
+        spent = since(start)
+    ends = [(t, c) for _, t, c in marks[1:]]
+    ends.append((start[0] + spent["seconds"], start[1] + spent["cpu_s"]))
+    per_source = {n: round(end[0] - t, 3) for (n, t, _), end in zip(marks, ends, strict=True)}
+    per_source_cpu = {n: round(end[1] - c, 3) for (n, _, c), end in zip(marks, ends, strict=True)}
     counts = {
         c.source: {"rows_in": c.rows_in, "loaded": c.loaded, "quarantined": c.quarantined}
         for c in data.counts
     }
     return {
-        "seconds": round(seconds, 3),
+        **spent,
         "per_source_s": per_source,
+        "per_source_cpu_s": per_source_cpu,
         "counts": counts,
         "quarantined": sum(c.quarantined for c in data.counts),
     }
@@ -123,7 +126,9 @@ def ingest_signals_task(p: dict[str, Any]) -> dict[str, Any]:
         **out,
         "rows": out["counts"]["signals"]["loaded"],
         "total_s": out["seconds"],
+        "total_cpu_s": out["cpu_s"],
         "seconds": out["per_source_s"]["signals"],
+        "cpu_s": out["per_source_cpu_s"]["signals"],
     }
 
 
@@ -135,7 +140,7 @@ def segment_task(p: dict[str, Any]) -> dict[str, Any]:
     period = Period.parse(p["period"])
     wh, out = Path(p["warehouse"]), _fresh(Path(p["out"]))
     with _engine(cfg) as eng:
-        start = time.perf_counter()
+        start = clock()
         accounts = eng.read_table(wh / "accounts")
         spend = eng.materialize(
             compute_spend(eng.read_table(wh / "transactions"), cfg, period), "spend"
@@ -146,11 +151,11 @@ def segment_task(p: dict[str, Any]) -> dict[str, Any]:
         eng.write_table(
             segment(accounts, spend, model, cfg).orderBy("account_id"), out / "accounts"
         )
-        seconds = time.perf_counter() - start
+        spent = since(start)
     card = model.card()
     return {
         "rows": rows_of(out / "accounts"),
-        "seconds": round(seconds, 3),
+        **spent,
         "model": {k: card[k] for k in ("method", "intercept", "slope", "training_rows", "r2")},
     }
 
@@ -163,7 +168,7 @@ def summary_task(p: dict[str, Any]) -> dict[str, Any]:
     period = Period.parse(p["period"])
     wh, out = Path(p["warehouse"]), _fresh(Path(p["out"]))
     with _engine(cfg) as eng:
-        start = time.perf_counter()
+        start = clock()
         by_partner, by_location = summarize(
             eng.read_table(p["accounts"]),
             eng.read_table(wh / "agreements"),
@@ -175,10 +180,10 @@ def summary_task(p: dict[str, Any]) -> dict[str, Any]:
         eng.write_table(by_partner.orderBy("partner_id"), out / "summary_partner")
         step("summary_partner")
         eng.write_table(by_location.orderBy("partner_id", "location_id"), out / "summary_location")
-        seconds = time.perf_counter() - start
+        spent = since(start)
     return {
         "rows": rows_of(p["accounts"]),
-        "seconds": round(seconds, 3),
+        **spent,
         "partners": rows_of(out / "summary_partner"),
         "locations": rows_of(out / "summary_location"),
     }
@@ -193,16 +198,16 @@ def activity_task(p: dict[str, Any]) -> dict[str, Any]:
     period = Period.parse(p["period"])
     out = _fresh(Path(p["out"]))
     with _engine(cfg) as eng:
-        start = time.perf_counter()
+        start = clock()
         signals = eng.read_table(p["signals"])
         if p.get("resolve"):
             signals = resolve_accounts(signals, eng.read_table(p["accounts"]))
         activity = topic_activity(signals, cfg, period)
         eng.write_table(activity.orderBy("account_id", "topic"), out / "topic_activity")
-        seconds = time.perf_counter() - start
+        spent = since(start)
     return {
         "rows": rows_of(p["signals"]),
-        "seconds": round(seconds, 3),
+        **spent,
         "output_rows": rows_of(out / "topic_activity"),
     }
 
@@ -213,17 +218,17 @@ def pipeline_task(p: dict[str, Any]) -> dict[str, Any]:
 
     workdir = _fresh(Path(p["workdir"]))
     cfg = bench_config(p, workdir)
-    start = time.perf_counter()
+    start = clock()
 
     def progress(stage: str, detail: str) -> None:
         step(f"{stage} {detail}".strip())
 
     result = run(cfg, Period.parse(p["period"]), progress=progress)
-    seconds = time.perf_counter() - start
+    spent = since(start)
     snap = result.snapshot
     return {
         "rows": rows_of(snap.path / "accounts"),
-        "seconds": round(seconds, 3),
+        **spent,
         "timings_s": result.timings,
     }
 

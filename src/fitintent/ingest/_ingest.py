@@ -12,14 +12,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from fitintent.config import Config
 from fitintent.contracts import contracts
 from fitintent.engine import DataFrame, Engine
 from fitintent.errors import InputError
 from fitintent.ingest._read import find_files, stage
-from fitintent.ingest._validate import QUARANTINE_COLUMNS, validate
+from fitintent.ingest._validate import QUARANTINE_COLUMNS, rows_written, validate
 
 REQUIRED_SOURCES = ("partners", "locations", "accounts")
 
@@ -93,19 +92,26 @@ def ingest(
                 "(.csv, .tsv, .parquet or .jsonl)",
             )
         staged = stage(contract, files, out / "_staged" / contract.name)
-        checked = validate(
-            contract, eng.read_table(staged.rows_dir), loaded, frozenset(staged.native)
+        bad = out / "_quarantine" / contract.name
+        validate(
+            eng,
+            contract,
+            eng.read_table(staged.rows_dir),
+            loaded,
+            out / contract.name,
+            bad,
+            out / "_staged" / contract.name,
+            frozenset(staged.native),
         )
-        table = eng.read_table(eng.write_table(checked.loaded, out / contract.name))
-        bad = eng.write_table(checked.quarantine, out / "_quarantine" / contract.name)
+        table = eng.read_table(out / contract.name)
         # rows the reader could not split into fields join the quarantine as they are
         shutil.copy(staged.rejects_dir / "part-00000.parquet", bad / "part-rejects.parquet")
         count = Reconciliation(
             contract.name,
             staged.files,
             staged.rows_in,
-            _rows(out / contract.name),
-            _rows(out / "_quarantine" / contract.name),
+            rows_written(out / contract.name),
+            rows_written(out / "_quarantine" / contract.name),
             staged.ignored_columns,
         )
         if not count.balanced:  # a defect of ours, never of the input: stop loudly
@@ -117,8 +123,3 @@ def ingest(
         counts.append(count)
     quarantine = eng.read_table(out / "_quarantine" / "*")
     return Ingested(loaded, quarantine.select(*QUARANTINE_COLUMNS), counts)
-
-
-def _rows(folder: Path) -> int:
-    """Rows of a written table, from the Parquet footers (no query)."""
-    return sum(pq.ParquetFile(f).metadata.num_rows for f in folder.glob("*.parquet"))

@@ -2,8 +2,9 @@
 
 Rows are numbered as a spreadsheet shows them: in CSV, TSV and JSONL the header (or first line of
 JSONL) is row 1 and data starts at row 2 for CSV/TSV; JSONL lines are rows 1, 2, ...; in Parquet
-the first row is row 1. Text values stay text here; typing is the contract's job, so a bad value
-is quarantined with its reason instead of failing the whole file.
+the first row is row 1. Text values stay text here, trimmed of surrounding spaces with a blank
+value as null; typing is the contract's job, so a bad value is quarantined with its reason
+instead of failing the whole file.
 
 A reader raises :class:`InputError` only when the *file* is unusable: it cannot be read, it is not
 UTF-8, a required column is missing or a column name repeats.
@@ -18,13 +19,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from fitintent.contracts import Contract
 from fitintent.errors import InputError
-from fitintent.ingest._native import native_columns, to_native
+from fitintent.ingest._native import (
+    as_text,
+    dictionary_columns,
+    kept,
+    native_columns,
+    to_native,
+)
+from fitintent.ingest._text import clean_text, is_text
 
 FORMATS = {
     ".csv": "csv",
@@ -44,6 +53,7 @@ REJECT_SCHEMA = pa.schema(
     ]
 )
 _BATCH_ROWS = 100_000
+_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
 
 
 @dataclass
@@ -84,21 +94,16 @@ def stage(contract: Contract, files: list[Path], out: Path) -> Staged:
     staged.rows_dir.mkdir(parents=True, exist_ok=True)
     staged.rejects_dir.mkdir(parents=True, exist_ok=True)
     staged.native = native_columns(contract, files)
-    schema = _staged_schema(contract, staged.native)
+    schema = _staged_schema(contract, staged.native, dictionary_columns(contract, files))
     rejects: list[dict[str, object]] = []
-    with pq.ParquetWriter(staged.rows_dir / "part-00000.parquet", schema) as writer:
-        for f in files:
-            fmt = FORMATS.get(f.suffix.lower())
-            if fmt is None:
-                raise InputError(
-                    str(f),
-                    f"unsupported file type '{f.suffix}' (use one of {', '.join(sorted(FORMATS))})",
-                )
-            staged.files.append(str(f))
-            reader = {"csv": _csv, "tsv": _csv, "parquet": _parquet, "jsonl": _jsonl}[fmt]
-            for batch in reader(f, contract, schema, staged, rejects, fmt):
-                staged.rows_in += batch.num_rows
-                writer.write_batch(batch)
+    # the staged rows are read back by the engine at once: light compression is enough (the
+    # dictionaries and statistics stay: the engine's passes over the rows are faster with them)
+    with pq.ParquetWriter(
+        staged.rows_dir / "part-00000.parquet", schema, compression="lz4"
+    ) as writer:
+        for batch in _batches(contract, files, schema, staged, rejects):
+            staged.rows_in += batch.num_rows
+            writer.write_batch(batch)
     staged.rejected = len(rejects)
     staged.rows_in += len(rejects)
     pq.write_table(
@@ -108,8 +113,30 @@ def stage(contract: Contract, files: list[Path], out: Path) -> Staged:
     return staged
 
 
-def _staged_schema(contract: Contract, native: dict[str, pa.DataType]) -> pa.Schema:
-    cols = [(c, native.get(c, pa.string())) for c in contract.column_names]
+def _batches(
+    contract: Contract,
+    files: list[Path],
+    schema: pa.Schema,
+    staged: Staged,
+    rejects: list[dict[str, object]],
+) -> Iterator[pa.RecordBatch]:
+    for f in files:
+        fmt = FORMATS.get(f.suffix.lower())
+        if fmt is None:
+            raise InputError(
+                str(f),
+                f"unsupported file type '{f.suffix}' (use one of {', '.join(sorted(FORMATS))})",
+            )
+        staged.files.append(str(f))
+        reader = {"csv": _csv, "tsv": _csv, "parquet": _parquet, "jsonl": _jsonl}[fmt]
+        yield from reader(f, contract, schema, staged, rejects, fmt)
+
+
+def _staged_schema(
+    contract: Contract, native: dict[str, pa.DataType], dictionary: set[str]
+) -> pa.Schema:
+    text = {c: _DICTIONARY for c in dictionary}
+    cols = [(c, native.get(c, text.get(c, pa.string()))) for c in contract.column_names]
     return pa.schema([*cols, ("_file", pa.string()), ("_row", pa.int64())])
 
 
@@ -139,7 +166,13 @@ def _to_batch(
     columns: dict[str, pa.Array], contract: Contract, schema: pa.Schema, file: Path, rows: pa.Array
 ) -> pa.RecordBatch:
     n = len(rows)
-    arrays = [columns.get(c, pa.nulls(n, pa.string())) for c in contract.column_names]
+    # text is trimmed and a blank is null once here, rather than in every pass of the engine
+    arrays = [
+        clean_text(columns[c], schema.field(c).type)
+        if c in columns and is_text(schema.field(c).type)
+        else columns.get(c, pa.nulls(n, schema.field(c).type))
+        for c in contract.column_names
+    ]
     arrays += [pa.repeat(pa.scalar(str(file)), n), rows]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
@@ -201,13 +234,12 @@ def _csv(
 
 def _row_numbers(n: int, start: int, skipped: set[int]) -> tuple[pa.Array, int]:
     """Spreadsheet row numbers of the next ``n`` good rows, stepping over rejected ones."""
-    out: list[int] = []
-    r = start
-    while len(out) < n:
-        if r not in skipped:
-            out.append(r)
-        r += 1
-    return pa.array(out, pa.int64()), r
+    ahead = sorted(r for r in skipped if r >= start)
+    numbers = np.arange(start, start + n + len(ahead), dtype=np.int64)
+    if ahead:
+        numbers = numbers[~np.isin(numbers, ahead)]
+    numbers = numbers[:n]
+    return pa.array(numbers), int(numbers[-1]) + 1 if n else start
 
 
 def _read_header(file: Path, delimiter: str) -> list[str]:
@@ -255,26 +287,14 @@ def _parquet(
         cols = {
             mapping[n]: to_native(batch.column(i), staged.native[mapping[n]])
             if mapping[n] in staged.native
-            else _as_text(batch.column(i))
+            else batch.column(i)
+            if kept(mapping[n], schema)
+            else as_text(batch.column(i))
             for i, n in enumerate(header)
         }
-        rows = pa.array(range(row, row + batch.num_rows), pa.int64())
+        rows = pa.array(np.arange(row, row + batch.num_rows, dtype=np.int64))
         row += batch.num_rows
         yield _to_batch(cols, contract, schema, file, rows)
-
-
-def _as_text(arr: pa.Array) -> pa.Array:
-    """Typed Parquet values as the text the contracts parse (ISO dates, true/false)."""
-    t = arr.type
-    if pa.types.is_string(t) or pa.types.is_large_string(t):
-        return arr.cast(pa.string())
-    if pa.types.is_dictionary(t):
-        return _as_text(arr.cast(t.value_type))
-    if pa.types.is_timestamp(t):
-        import pyarrow.compute as pc
-
-        return pc.strftime(arr, format="%Y-%m-%d %H:%M:%S")
-    return arr.cast(pa.string())
 
 
 def _jsonl(

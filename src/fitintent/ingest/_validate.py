@@ -8,11 +8,13 @@ date).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
+
 from fitintent.contracts import SQL_TYPE, Column, Contract, Reference
-from fitintent.engine import DataFrame, F, Window
+from fitintent.engine import DataFrame, Engine, F, Window
 
 _PATTERNS = {
     "long": r"^[+-]?[0-9]{1,18}$",
@@ -35,71 +37,85 @@ _FALSE = ("false", "f", "no", "n", "0")
 QUARANTINE_COLUMNS = ["source", "_file", "_row", "reasons", "record"]
 
 
-@dataclass
-class Checked:
-    loaded: DataFrame  # typed contract columns
-    quarantine: DataFrame  # source, _file, _row, reasons, record
-
-
 def validate(
+    eng: Engine,
     contract: Contract,
     staged: DataFrame,
     parents: dict[str, DataFrame],
+    loaded: Path,
+    quarantine: Path,
+    work: Path,
     native: frozenset[str] = frozenset(),
-) -> Checked:
-    """Type and check ``staged`` (text columns plus ``_file``, ``_row``) against ``contract``;
-    ``parents`` holds the loaded tables that references point at; ``native`` names the columns
-    that were staged already typed (from Parquet) and need no parsing."""
+) -> None:
+    """Type and check ``staged`` (text columns, trimmed with blanks as null, plus ``_file`` and
+    ``_row``; see :func:`fitintent.ingest.stage`) against ``contract``:
+    rows that hold go to ``loaded`` (typed contract columns), the others to ``quarantine`` with
+    all their reasons. ``parents`` holds the loaded tables that references point at; ``native``
+    names the columns that were staged already typed (from Parquet) and need no parsing;
+    ``work`` is a scratch folder.
+
+    No pass sorts or carries every row through a window: the repeated keys come from a narrow
+    group-by (usually empty), the quarantine is the one pass that applies every rule (and writes
+    few rows), and the loaded rows are the typed rows less the quarantined ones."""
+    typed = _typed(contract, staged, native)
+    duplicates = _duplicates(eng, contract, typed, native, work)
+    checked = _with_reasons(contract, typed, native)
+    duplicate = None
+    if duplicates is not None:
+        on = (F.col("_file") == F.col("_dup_file")) & (F.col("_row") == F.col("_dup_row"))
+        checked = checked.join(duplicates, on=on, how="left")
+        duplicate = F.when(
+            F.col("_dup_first").isNotNull(),
+            F.concat(
+                F.lit(f"duplicate key ({', '.join(contract.key)}): already loaded from row "),
+                F.col("_dup_first").cast("string"),
+            ),
+        )
+    refs = [(i, r) for i, r in enumerate(contract.references) if r.source in parents]
+    for i, ref in refs:
+        checked = checked.join(_keys(parents[ref.source], ref, i), on=_matches(ref, i), how="left")
+    # every reason in one projection: each DataFrame step costs planning time, not only rows
+    reasons = [_nonempty("_reasons"), *([duplicate] if duplicate is not None else [])]
+    reasons += [_missing(ref, i) for i, ref in refs]
+    bad = checked.select(
+        F.lit(contract.name).alias("source"),
+        "_file",
+        "_row",
+        F.concat_ws("; ", *reasons).alias("reasons"),
+        _record(contract, native).alias("record"),
+    ).where(F.col("reasons") != F.lit(""))
+    eng.write_table(bad, quarantine)
+    rows = typed.select(*contract.column_names, "_file", "_row")
+    if rows_written(quarantine):
+        held = eng.read_table(quarantine).select(
+            F.col("_file").alias("_q_file"), F.col("_row").alias("_q_row")
+        )
+        on = (F.col("_file") == F.col("_q_file")) & (F.col("_row") == F.col("_q_row"))
+        rows = rows.join(held, on=on, how="left_anti")
+    eng.write_table(rows.select(*contract.column_names), loaded)
+
+
+def _typed(contract: Contract, staged: DataFrame, native: frozenset[str]) -> DataFrame:
+    """Each column as the user wrote it (``_t_<name>``, trimmed) and parsed (``<name>``)."""
     text = staged.select(
-        *[
-            (F.col(c.name) if c.name in native else _clean(c.name)).alias(f"_t_{c.name}")
-            for c in contract.columns
-        ],
+        *[F.col(c.name).alias(f"_t_{c.name}") for c in contract.columns],
         *[n for c in contract.columns if c.name not in native for n in _normalised(c)],
         "_file",
         "_row",
     )
-    typed = text.select(
+    return text.select(
         *[F.col(f"_t_{c.name}") for c in contract.columns],
         *[_parse(c, c.name in native).alias(c.name) for c in contract.columns],
         "_file",
         "_row",
     )
+
+
+def _with_reasons(contract: Contract, typed: DataFrame, native: frozenset[str]) -> DataFrame:
+    """``typed`` with ``_reasons``: what is wrong with the row on its own ('' when nothing)."""
     reasons = [r for c in contract.columns for r in _column_reasons(c, c.name in native)]
     reasons += [F.when(F.expr(chk.bad_when), F.lit(chk.message)) for chk in contract.checks]
-    row_reasons = typed.select("*", F.concat_ws("; ", *reasons).alias("_reasons"))
-    ranked, duplicate = _duplicates(row_reasons, contract)
-    refs = [(i, r) for i, r in enumerate(contract.references) if r.source in parents]
-    for i, ref in refs:
-        ranked = ranked.join(_keys(parents[ref.source], ref, i), on=_matches(ref, i), how="left")
-    # every reason in one projection: each DataFrame step costs planning time, not only rows
-    final = ranked.select(
-        *[f"_t_{c.name}" for c in contract.columns],
-        *contract.column_names,
-        "_file",
-        "_row",
-        F.concat_ws(
-            "; ", _nonempty("_reasons"), duplicate, *[_missing(ref, i) for i, ref in refs]
-        ).alias("_reasons"),
-    )
-    good = final.where(F.col("_reasons") == F.lit(""))
-    bad = final.where(F.col("_reasons") != F.lit(""))
-    return Checked(
-        loaded=good.select(*contract.column_names),
-        quarantine=bad.select(
-            F.lit(contract.name).alias("source"),
-            "_file",
-            "_row",
-            F.col("_reasons").alias("reasons"),
-            _record(contract, native).alias("record"),
-        ),
-    )
-
-
-def _clean(name: str) -> Any:
-    """Trimmed text; blank becomes null."""
-    trimmed = F.trim(F.col(name))
-    return F.when(trimmed == F.lit(""), F.lit(None).cast("string")).otherwise(trimmed)
+    return typed.select("*", F.concat_ws("; ", *reasons).alias("_reasons"))
 
 
 def _parse(c: Column, native: bool = False) -> Any:
@@ -130,7 +146,7 @@ def _normalised(c: Column) -> list[object]:
     """ISO timestamps may use 'T' and a trailing 'Z' (UTC); both engines cast the plain form."""
     if c.type != "timestamp":
         return []
-    plain = F.regexp_replace(F.regexp_replace(_clean(c.name), "Z$", ""), "T", " ")
+    plain = F.regexp_replace(F.regexp_replace(F.col(c.name), "Z$", ""), "T", " ")
     return [plain.alias(f"_n_{c.name}")]
 
 
@@ -184,24 +200,52 @@ def _column_reasons(c: Column, native: bool) -> list[object]:
     return out
 
 
-def _duplicates(df: DataFrame, contract: Contract) -> tuple[DataFrame, Any]:
-    """Among rows otherwise good, the first of a key (by file, row) loads; later ones are
-    quarantined, naming the row that holds the key."""
+def _duplicates(
+    eng: Engine, contract: Contract, typed: DataFrame, native: frozenset[str], work: Path
+) -> DataFrame | None:
+    """The rows that repeat the key of an earlier row (by file, row) among rows otherwise good:
+    ``_dup_file``, ``_dup_row`` and ``_dup_first``, the row that holds the key; None when no key
+    occurs twice. The first holder of a key loads; the later ones are quarantined.
+
+    Keys are counted over every row (a row with other defects only widens the candidates) and
+    only the rows of repeated keys are then checked and ranked, so the common case costs one
+    narrow group-by."""
     key = list(contract.key)
-    w = Window.partitionBy(*[F.col(k) for k in key], F.col("_reasons") == F.lit("")).orderBy(
-        "_file", "_row"
+    repeated = eng.write_table(
+        typed.groupBy(*key)
+        .agg(F.count(F.lit(1)).alias("_n"))
+        .where(F.col("_n") > F.lit(1))
+        .select(*[F.col(k).alias(f"_k_{k}") for k in key]),
+        work / "repeated_keys",
     )
-    ranked = df.select(
-        "*", F.row_number().over(w).alias("_rank"), F.first("_row").over(w).alias("_first")
+    if not rows_written(repeated):
+        return None
+    # a key column may be optional: null equals null here, as rows group in a window
+    on = None
+    for k in key:
+        part = F.col(k).eqNullSafe(F.col(f"_k_{k}"))
+        on = part if on is None else on & part
+    # the candidates are few: cut the lineage so that only they are checked for other defects
+    candidates = eng.read_table(
+        eng.write_table(
+            typed.join(eng.read_table(repeated), on=on, how="left_semi"), work / "candidates"
+        )
     )
-    duplicate = F.when(
-        (F.col("_reasons") == F.lit("")) & (F.col("_rank") > F.lit(1)),
-        F.concat(
-            F.lit(f"duplicate key ({', '.join(key)}): already loaded from row "),
-            F.col("_first").cast("string"),
-        ),
+    good = _with_reasons(contract, candidates, native).where(F.col("_reasons") == F.lit(""))
+    w = Window.partitionBy(*[F.col(k) for k in key]).orderBy("_file", "_row")
+    ranked = good.select(
+        F.col("_file").alias("_dup_file"),
+        F.col("_row").alias("_dup_row"),
+        F.row_number().over(w).alias("_rank"),
+        F.first("_row").over(w).alias("_dup_first"),
     )
-    return ranked, duplicate
+    later = ranked.where(F.col("_rank") > F.lit(1)).select("_dup_file", "_dup_row", "_dup_first")
+    return eng.read_table(eng.write_table(later, work / "duplicates"))
+
+
+def rows_written(folder: Path) -> int:
+    """Rows of a written table, from the Parquet footers (no query)."""
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in folder.glob("*.parquet"))
 
 
 def _keys(parent: DataFrame, ref: Reference, i: int) -> DataFrame:
