@@ -54,6 +54,8 @@ def test_public_addresses_pass(address: str) -> None:
         "http://127.1/",
         "http://[::1]/",
         "http://10.1.2.3:8080/x",
+        "http://[::ffff:127.0.0.1]/",
+        "http://\uff11\uff12\uff17.0.0.1/",  # full-width digits: the HTTP client reads 127.0.0.1
     ],
 )
 def test_literal_addresses_in_any_form_are_refused(url: str) -> None:
@@ -80,14 +82,15 @@ def _private_server() -> SiteServer:
     )
 
 
-def test_private_address_reached_directly_is_refused(serve) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("host", [PRIVATE, "\uff11\uff12\uff17.\uff10.\uff10.\uff12"])
+def test_private_address_reached_directly_is_refused(serve, host: str) -> None:  # type: ignore[no-untyped-def]
     inner = _private_server()
     inner_port = serve(inner, host=PRIVATE).port
     s = settings(0)
 
     async def go() -> str | None:
         async with Fetcher(s, GuardedResolver(AddressPolicy(s.allow_networks))) as f:
-            return (await f.get(f"http://{PRIVATE}:{inner_port}/secret")).error
+            return (await f.get(f"http://{host}:{inner_port}/secret")).error
 
     assert asyncio.run(go()) == "refused"
     assert inner.hits == []

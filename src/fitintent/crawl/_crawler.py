@@ -2,7 +2,13 @@
 
 A site has at most one request in flight, and the next one starts no sooner than the robots.txt
 crawl-delay (or the configured minimum, whichever is longer) after the previous one ended. Sites
-wait in a heap by the time they may be asked again, so thousands of sites share a few workers.
+wait in a heap by the time they may be asked again, so thousands of sites share a few workers; a
+new site is opened only when no open one may be asked yet, so the sites in memory (and their
+idle connections) are as few as the crawl's pace allows.
+
+Bodies are parsed off the event loop (``_pool``) when the crawl is large enough for a worker
+process to pay off; the concurrency limit counts requests, so a slot serves another site while
+a body is parsed, and the site itself waits for its parse before its next request.
 """
 
 from __future__ import annotations
@@ -12,59 +18,21 @@ import contextlib
 import heapq
 import itertools
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import deque
 
 from fitintent.config import CrawlSettings
 from fitintent.crawl._address import GuardedResolver
-from fitintent.crawl._dedup import duplicate_of, simhash
-from fitintent.crawl._extract import clean_text, extract_html, link_priority, normalize_url
-from fitintent.crawl._feeds import is_feed, parse_feed, parse_sitemap
+from fitintent.crawl._dedup import duplicate_of
+from fitintent.crawl._extract import normalize_url
 from fitintent.crawl._fetch import Fetched, Fetcher
+from fitintent.crawl._parse import Found, Parsed, ParseJob, site_of
+from fitintent.crawl._pool import PageParser, auto_workers
 from fitintent.crawl._robots import Robots
+from fitintent.crawl._sites import CrawlStats, Seed, Site
 from fitintent.crawl._state import CrawlState, Queued
 from fitintent.signals._resolve import registrable_domain
 
 _ROBOTS_FRESH_S = 86_400.0
-
-
-@dataclass(frozen=True)
-class Seed:
-    """A site to crawl: the account's web domain, and the account when known."""
-
-    domain: str
-    account_id: str | None = None
-
-
-@dataclass
-class CrawlStats:
-    sites: int = 0
-    requests: int = 0
-    pages: int = 0  # HTML pages parsed
-    listings: int = 0  # sitemaps and feeds parsed
-    not_modified: int = 0
-    duplicates: int = 0
-    refused: int = 0
-    seconds: float = 0.0
-    parse_seconds: float = 0.0
-    outcomes: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def pages_per_second(self) -> float:
-        return self.pages / self.seconds if self.seconds else 0.0
-
-
-@dataclass
-class _Site:
-    key: str
-    seed_url: str
-    robots: Robots | None = None
-    delay: float = 0.0
-    started: float = 0.0
-    fetched: int = 0
-    queue: list[tuple[int, int, Queued]] = field(default_factory=list)
-    seen: set[str] = field(default_factory=set)
-    kept: list[tuple[str, int]] = field(default_factory=list)
 
 
 class Crawler:
@@ -75,13 +43,19 @@ class Crawler:
         resolver: GuardedResolver,
         *,
         scheme: str = "https",
+        parse_workers: int | None = None,
     ) -> None:
+        """``parse_workers``: processes that parse bodies (0: inline; None: by crawl size)."""
         self.s = settings
         self.state = state
         self.resolver = resolver
         self.scheme = scheme
+        self.parse_workers = parse_workers
         self.stats = CrawlStats()
-        self._heap: list[tuple[float, int, _Site]] = []
+        self._heap: list[tuple[float, int, Site]] = []
+        self._unopened: deque[Site] = deque()
+        self._parsing: set[asyncio.Task[None]] = set()  # referenced, so none is collected early
+        self._failed: BaseException | None = None
         self._order = itertools.count()
         self._inflight = 0
         self._wake = asyncio.Event()
@@ -92,36 +66,63 @@ class Crawler:
         started = time.monotonic()
         if recrawl:
             self.state.requeue_stale(time.time() - self.s.recrawl_after_days * 86_400)
+        sites = []
         for seed in seeds:
             key = registrable_domain(seed.domain) or seed.domain.lower()
-            url = f"{self.scheme}://{seed.domain.lower()}/"
-            self.state.add_site(key, url, seed.account_id)
-            heapq.heappush(self._heap, (0.0, next(self._order), _Site(key, url)))
-        self.stats.sites = len(self._heap)
-        async with Fetcher(self.s, self.resolver) as fetcher:
-            self._fetcher = fetcher
-            workers = [asyncio.create_task(self._worker()) for _ in range(self.s.concurrency)]
-            await asyncio.gather(*workers)
+            sites.append((key, f"{self.scheme}://{seed.domain.lower()}/", seed.account_id))
+        self.state.add_sites(sites)
+        self._unopened.extend(Site(key, url) for key, url, _ in sites)
+        self.stats.sites = len(self._unopened)
+        workers = self.parse_workers
+        if workers is None:
+            workers = auto_workers(len(sites))
+        self.stats.parse_workers = workers
+        async with Fetcher(self.s, self.resolver) as fetcher, PageParser(workers) as parser:
+            self._fetcher, self._parser = fetcher, parser
+            tasks = [asyncio.create_task(self._worker()) for _ in range(self.s.concurrency)]
+            self.state.group_commits(asyncio.get_running_loop().call_soon)
+            try:
+                await asyncio.gather(*tasks)
+                if self._failed is not None:  # the last parse failed after the workers ended
+                    raise self._failed
+            finally:
+                self.state.group_commits(None)
         self.stats.seconds = time.monotonic() - started
         return self.stats
 
     async def _worker(self) -> None:
+        """Takes sites in turn; ``concurrency`` of these bound the requests in flight."""
         while (site := await self._next_site()) is not None:
+            more: bool | None = False
             try:
                 more = await self._step(site)
             finally:
-                self._inflight -= 1
-            if more:
-                heapq.heappush(self._heap, (time.monotonic() + site.delay, next(self._order), site))
-            self._wake.set()
+                if more is not None:  # None: a parse task has the site now
+                    self._release(site, more)
 
-    async def _next_site(self) -> _Site | None:
+    def _release(self, site: Site, more: bool) -> None:
+        """The site's step is over: it waits its delay for the next one, or it is finished."""
+        self._inflight -= 1
+        if more:
+            heapq.heappush(self._heap, (time.monotonic() + site.delay, next(self._order), site))
+        self._wake.set()
+
+    def _more(self, site: Site) -> bool:
+        return bool(site.queue) and site.fetched < self.s.max_pages_per_domain
+
+    async def _next_site(self) -> Site | None:
+        """A site that may be asked now: an open one that is due, else a new one."""
         while True:
+            if self._failed is not None:
+                raise self._failed
+            if self._heap and self._heap[0][0] <= time.monotonic():
+                self._inflight += 1
+                return heapq.heappop(self._heap)[2]
+            if self._unopened:
+                self._inflight += 1
+                return self._unopened.popleft()
             if self._heap:
                 due = self._heap[0][0] - time.monotonic()
-                if due <= 0:
-                    self._inflight += 1
-                    return heapq.heappop(self._heap)[2]
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), due)
@@ -131,8 +132,9 @@ class Crawler:
             self._wake.clear()
             await self._wake.wait()
 
-    async def _step(self, site: _Site) -> bool:
-        """One request for the site; False when the site is finished."""
+    async def _step(self, site: Site) -> bool | None:
+        """One request for the site; False when the site is finished, None when its body is
+        being parsed (the request is over, so its slot serves another site meanwhile)."""
         if site.robots is None:
             await self._open_site(site)
             return True
@@ -152,11 +154,31 @@ class Crawler:
                 )
                 self.stats.outcomes["disallowed"] += 1
                 continue
-            await self._fetch(site, q)
-            return bool(site.queue) and site.fetched < self.s.max_pages_per_domain
+            f = await self._fetch(site, q)
+            if f is None:
+                return self._more(site)
+            if not self._parser.pooled or len(self._parsing) >= self.s.concurrency:
+                # inline, or the worker is behind: this slot waits for the parse, so no more
+                # bodies pile up than there are slots twice over (memory stays bounded)
+                await self._store(site, q, f)
+                return self._more(site)
+            task = asyncio.create_task(self._store_then_release(site, q, f))
+            self._parsing.add(task)
+            task.add_done_callback(self._parsing.discard)
+            return None
         return False
 
-    async def _open_site(self, site: _Site) -> None:
+    async def _store_then_release(self, site: Site, q: Queued, f: Fetched) -> None:
+        more = False
+        try:
+            await self._store(site, q, f)
+            more = self._more(site)
+        except Exception as e:
+            self._failed = e  # the workers stop and the crawl raises it, as if inline
+        finally:
+            self._release(site, more)
+
+    async def _open_site(self, site: Site) -> None:
         """robots.txt (stored, so a resumed crawl does not ask again), then the queue."""
         row = self.state.site_row(site.key)
         assert row is not None
@@ -179,7 +201,7 @@ class Crawler:
         site.seen = self.state.known(site.key)
         site.kept = self.state.simhashes(site.key)
 
-    async def _fetch_robots(self, site: _Site) -> Robots:
+    async def _fetch_robots(self, site: Site) -> Robots:
         url: str | None = site.seed_url + "robots.txt"
         for _ in range(self.s.max_redirects + 1):
             assert url is not None
@@ -196,17 +218,18 @@ class Crawler:
     def _known_cap(self) -> int:
         return self.s.max_pages_per_domain * 5
 
-    def _in_site(self, site: _Site, url: str) -> bool:
-        return registrable_domain(url) == site.key
+    def _in_site(self, site: Site, url: str) -> bool:
+        return site_of(url) == site.key
 
-    def _push(self, site: _Site, q: Queued) -> None:
+    def _push(self, site: Site, q: Queued) -> None:
         heapq.heappush(site.queue, (q.priority, next(self._order), q))
 
-    def _found(self, site: _Site, items: list[Queued]) -> list[Queued]:
-        """New in-site URLs within the caps; they join the site's queue."""
+    def _found(self, site: Site, items: list[Queued], *, in_site: bool = False) -> list[Queued]:
+        """New in-site URLs within the caps; they join the site's queue. ``in_site``: the
+        parser kept only the site's URLs already."""
         new: list[Queued] = []
         for q in items:
-            if q.url in site.seen or not self._in_site(site, q.url):
+            if q.url in site.seen or not (in_site or self._in_site(site, q.url)):
                 continue
             if len(site.seen) >= self._known_cap():
                 break
@@ -215,7 +238,8 @@ class Crawler:
             self._push(site, q)
         return new
 
-    async def _fetch(self, site: _Site, q: Queued) -> None:
+    async def _fetch(self, site: Site, q: Queued) -> Fetched | None:
+        """The request and its outcome; the response when its body is to be parsed."""
         f = await self._fetcher.get(q.url, etag=q.etag, last_modified=q.last_modified)
         self.stats.requests += 1
         site.fetched += 1
@@ -231,15 +255,16 @@ class Crawler:
         elif not f.ok:
             self._fail(site, q, f, f.error or f"http {f.status}")
         else:
-            self._store(site, q, f)
+            return f
+        return None
 
-    def _fail(self, site: _Site, q: Queued, f: Fetched, why: str) -> None:
+    def _fail(self, site: Site, q: Queued, f: Fetched, why: str) -> None:
         self.stats.outcomes[why] += 1
         self.state.finish(
             site.key, q, state="failed", status=f.status, error=why, attempts=f.attempts
         )
 
-    def _redirect(self, site: _Site, q: Queued, f: Fetched) -> None:
+    def _redirect(self, site: Site, q: Queued, f: Fetched) -> None:
         target = normalize_url(f.location or "", q.url)
         why = None
         if target is None:
@@ -271,41 +296,33 @@ class Crawler:
             found=found,
         )
 
-    def _store(self, site: _Site, q: Queued, f: Fetched) -> None:
-        t0 = time.perf_counter()
-        if q.hint == "sitemap" or (q.hint != "feed" and b"<urlset" in f.body[:2048]):
-            listed = parse_sitemap(f.body, q.url)
-            found = [
-                Queued(
-                    x.url,
-                    1,
-                    -1 if x.is_sitemap else link_priority(x.url, 1),
-                    "sitemap" if x.is_sitemap else "page",
-                )
-                for x in listed
-            ]
-            self._listing(site, q, f, found, t0)
-            return
-        if q.hint == "feed" or is_feed(f.content_type, f.body):
-            found = [
-                Queued(
-                    x.url,
-                    1,
-                    link_priority(x.url, 0),
-                    "page",
-                    0,
-                    x.title or None,
-                    x.published.isoformat() if x.published else None,
-                )
-                for x in parse_feed(f.body, q.url)
-            ]
-            self._listing(site, q, f, found, t0)
-            return
-        self._page(site, q, f, t0)
+    async def _store(self, site: Site, q: Queued, f: Fetched) -> None:
+        job = ParseJob(
+            site.key,
+            q.url,
+            q.hint,
+            q.depth,
+            q.depth < self.s.max_depth,
+            f.content_type,
+            f.charset,
+            f.body,
+            self.s.extractor != "fast",
+        )
+        parsed = await self._parser.parse(job)
+        self.stats.parse_seconds += parsed.seconds
+        self.stats.parsed_in_workers += parsed.in_worker
+        if parsed.error is not None:
+            self._fail(site, q, f, parsed.error)
+        elif parsed.listing:
+            self._listing(site, q, f, parsed)
+        else:
+            self._page(site, q, f, parsed)
 
-    def _listing(self, site: _Site, q: Queued, f: Fetched, found: list[Queued], t0: float) -> None:
+    def _queued(self, found: list[Found]) -> list[Queued]:
+        return [Queued(u, d, p, h, 0, title, when) for u, d, p, h, title, when in found]
+
+    def _listing(self, site: Site, q: Queued, f: Fetched, parsed: Parsed) -> None:
         self.stats.listings += 1
-        self.stats.parse_seconds += time.perf_counter() - t0
         self.stats.outcomes["listing"] += 1
         self.state.finish(
             site.key,
@@ -316,44 +333,25 @@ class Crawler:
             attempts=f.attempts,
             etag=f.etag,
             last_modified=f.last_modified,
-            found=self._found(site, found),
+            found=self._found(site, self._queued(parsed.found), in_site=True),
         )
 
-    def _page(self, site: _Site, q: Queued, f: Fetched, t0: float) -> None:
-        if f.content_type.startswith("text/plain"):
-            title, text, kind, published, links, feeds = (
-                "",
-                clean_text(f.body.decode(f.charset or "utf-8", errors="replace")),
-                "web_page",
-                None,
-                [],
-                [],
-            )
-        else:
-            page = extract_html(q.url, f.body, f.charset, trafilatura=self.s.extractor != "fast")
-            title, text, kind = page.title, page.text, page.kind
-            published, links, feeds = page.published, page.links, page.feeds
-        h = simhash(text)
+    def _page(self, site: Site, q: Queued, f: Fetched, parsed: Parsed) -> None:
+        h = parsed.simhash
         dup = duplicate_of(h, site.kept, self.s.near_duplicate_bits)
         if dup is None and h is not None:
             site.kept.append((q.url, h))
         else:
             self.stats.duplicates += dup is not None
-        when = published.isoformat() if published else q.listed_published
-        found = []
-        if q.depth < self.s.max_depth:
-            found = [Queued(u, q.depth + 1, link_priority(u, q.depth + 1), "page") for u in links]
-        found += [Queued(u, q.depth, 0, "feed") for u in feeds]
         self.stats.pages += 1
-        self.stats.parse_seconds += time.perf_counter() - t0
         self.stats.outcomes["page"] += 1
         record = {
-            "body": f.body,
+            "body_z": parsed.body_z,
             "content_type": f.content_type,
-            "title": title or q.listed_title,
-            "text": text,
-            "published": when,
-            "kind": kind,
+            "title": parsed.title or q.listed_title,
+            "text": parsed.text,
+            "published": parsed.published or q.listed_published,
+            "kind": parsed.kind,
             "simhash": h,
             "duplicate_of": dup,
         }
@@ -367,5 +365,5 @@ class Crawler:
             etag=f.etag,
             last_modified=f.last_modified,
             page=record,
-            found=self._found(site, found),
+            found=self._found(site, self._queued(parsed.found), in_site=True),
         )

@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
@@ -19,6 +20,8 @@ _DROP = "script, style, noscript, template, svg, nav, header, footer, aside, for
 _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _URL_DATE = re.compile(r"/(20\d\d|19\d\d)[/-](\d\d)(?:[/-](\d\d))?/")
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://")
+_ORIGIN = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?")
 _SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("job_posting", ("careers", "jobs", "job", "vacancies", "vacancy", "join-us", "hiring")),
@@ -46,14 +49,16 @@ _PRIORITY = {
     "forum_post": 1,
 }
 _DATE_META = (
-    'meta[property="article:published_time"]',
-    'meta[name="article:published_time"]',
-    'meta[itemprop="datePublished"]',
-    'meta[name="date"]',
-    'meta[name="pubdate"]',
-    'meta[name="DC.date"]',
-    'meta[name="dc.date"]',
+    ("property", "article:published_time"),
+    ("name", "article:published_time"),
+    ("itemprop", "datePublished"),
+    ("name", "date"),
+    ("name", "pubdate"),
+    ("name", "DC.date"),
+    ("name", "dc.date"),
 )
+_META_ATTRS = ("property", "name", "itemprop")
+Metas = dict[tuple[str, str], str | None]
 
 
 @dataclass
@@ -73,8 +78,19 @@ def clean_text(text: str) -> str:
 
 def normalize_url(url: str, base: str | None = None) -> str | None:
     """Absolute http(s) URL without fragment, host lower case and default port dropped."""
+    url = url.strip()
+    if base and (url.startswith("/") or _SCHEME.match(url)):
+        # such a link resolves the same against any page of the origin, so the pages of a site
+        # share one cache entry per link (menus repeat every link on every page)
+        m = _ORIGIN.match(base)
+        base = m.group(0) + "/" if m else base
+    return _normalize(url, base)
+
+
+@lru_cache(maxsize=32_768)
+def _normalize(url: str, base: str | None) -> str | None:
     try:
-        absolute = urljoin(base, url.strip()) if base else url.strip()
+        absolute = urljoin(base, url) if base else url
         absolute, _ = urldefrag(absolute)
         parts = urlsplit(absolute)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -130,10 +146,24 @@ def _json_ld(tree: HTMLParser) -> list[dict[str, object]]:
     return out
 
 
-def _published(tree: HTMLParser, ld: list[dict[str, object]], url: str) -> datetime | None:
-    for sel in _DATE_META:
-        node = tree.css_first(sel)
-        if node is not None and (found := parse_date(node.attributes.get("content"))):
+def _metas(tree: HTMLParser) -> Metas:
+    """``(attribute, value) -> content`` of the first ``<meta>`` per key: one pass over the
+    page's meta tags instead of one selector query per key."""
+    found: Metas = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        for attr in _META_ATTRS:
+            value = attrs.get(attr)
+            if value is not None and (attr, value) not in found:
+                found[(attr, value)] = attrs.get("content")
+    return found
+
+
+def _published(
+    tree: HTMLParser, metas: Metas, ld: list[dict[str, object]], url: str
+) -> datetime | None:
+    for meta in _DATE_META:
+        if (found := parse_date(metas.get(meta))) is not None:
             return found
     for item in ld:
         for key in ("datePublished", "datePosted", "dateCreated"):
@@ -174,20 +204,21 @@ def extract_html(url: str, body: bytes, charset: str | None, *, trafilatura: boo
     html = body.decode(charset or "utf-8", errors="replace") if charset else _decode(body)
     tree = HTMLParser(html)
     ld = _json_ld(tree)
-    og = tree.css_first('meta[property="og:type"]')
+    metas = _metas(tree)
     page = Page(url=url)
-    page.kind = _kind(ld, og.attributes.get("content") if og is not None else None, url)
-    page.published = _published(tree, ld, url)
-    title = tree.css_first('meta[property="og:title"]')
-    title_text = title.attributes.get("content") if title is not None else None
+    page.kind = _kind(ld, metas.get(("property", "og:type")), url)
+    page.published = _published(tree, metas, ld, url)
+    title_text = metas.get(("property", "og:title"))
     if not title_text:
         node = tree.css_first("title") or tree.css_first("h1")
         title_text = node.text(deep=True) if node is not None else ""
     page.title = clean_text(title_text or "")[:500]
+    links: dict[str, None] = {}  # in page order, each once: menus repeat their links
     for a in tree.css("a[href]"):
         link = normalize_url(a.attributes.get("href") or "", url)
         if link is not None:
-            page.links.append(link)
+            links[link] = None
+    page.links = list(links)
     for node in tree.css('link[rel="alternate"]'):
         t = (node.attributes.get("type") or "").lower()
         if "rss" in t or "atom" in t:

@@ -50,10 +50,19 @@ async def crawl_async(
     recrawl: bool = False,
     scheme: str = "https",
     lookup: Lookup | None = None,
+    parse_workers: int | None = None,
 ) -> CrawlStats:
+    """Crawl the seeds' sites into the state at ``state_path``. ``parse_workers``: processes
+    that parse bodies (0: inline in the event loop; None: chosen by the crawl's size)."""
     state = CrawlState(state_path)
     try:
-        crawler = Crawler(settings, state, make_resolver(settings, lookup), scheme=scheme)
+        crawler = Crawler(
+            settings,
+            state,
+            make_resolver(settings, lookup),
+            scheme=scheme,
+            parse_workers=parse_workers,
+        )
         return await crawler.run(seeds, recrawl=recrawl)
     finally:
         state.close()

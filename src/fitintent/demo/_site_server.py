@@ -30,6 +30,7 @@ class Hit:
     at: float  # time.monotonic() on arrival
     status: int
     conditional: bool
+    connection: int = 0  # the client's port: requests on one kept-alive connection share it
 
 
 def folder_store(root: Path) -> Store:
@@ -64,8 +65,10 @@ class SiteServer:
 
     def _log(self, request: web.Request, status: int, at: float) -> None:
         conditional = "If-None-Match" in request.headers or "If-Modified-Since" in request.headers
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        port = int(peer[1]) if isinstance(peer, tuple) and len(peer) > 1 else 0
         self.hits.append(
-            Hit(request.host.split(":")[0].lower(), request.path_qs, at, status, conditional)
+            Hit(request.host.split(":")[0].lower(), request.path_qs, at, status, conditional, port)
         )
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
