@@ -57,6 +57,7 @@ def test_bench_runs_end_to_end(tmp_path: Path) -> None:
     assert results["machine"]["cores"] >= 1
 
     table = (tmp_path / "results" / "latest.md").read_text()
-    assert "| stage | rows | seconds | peak RSS GB | target | met | pandas s | ratio |" in table
+    header = "| stage | rows | seconds | CPU s | peak RSS GB | target | met | pandas s "
+    assert header + "| pandas CPU s | ratio | load |" in table
     assert "| pipeline.run end to end |" in table
     assert list((tmp_path / "results").glob("bench-*.json"))
