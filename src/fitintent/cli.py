@@ -118,6 +118,8 @@ def _run(cfg: Config, period: Period) -> Path:
         result = run_pipeline(cfg, period, progress=update)
     m = result.snapshot.manifest
     _print_reconciliation(m["sources"])
+    for line in resolution_lines(m.get("signals") or {}):
+        out.print(line)
     out.print(f"Published snapshot [bold]{period}[/] ({m['engine']}) at {result.snapshot.path}")
     return result.snapshot.path
 
@@ -141,6 +143,7 @@ def ingest_cmd(
                     "rows_in": c.rows_in,
                     "loaded": c.loaded,
                     "quarantined": c.quarantined,
+                    "carried": c.carried,
                 }
                 for c in data.counts
             }
@@ -148,9 +151,27 @@ def ingest_cmd(
         out.print(f"Loaded tables are in {cfg.paths.workdir / 'warehouse' / str(p)}")
 
 
+def resolution_lines(card: dict[str, Any]) -> list[str]:
+    """How the run resolved signals to accounts, overall and per source (the manifest's card)."""
+    if not card.get("rows"):
+        return []
+
+    def share(c: dict[str, Any]) -> str:
+        return f"{c['resolved_share']:.1%} of {c['rows']:,}"
+
+    per = ", ".join(f"{s} {share(c)}" for s, c in card["by_source"].items())
+    lines = [f"Signals resolved to accounts: {share(card)} ({per})"]
+    for reason, n in card.get("unresolved_reasons", {}).items():
+        lines.append(f"  unresolved, {reason}: {n:,}")
+    return lines
+
+
 def _print_reconciliation(sources: dict[str, dict[str, Any]]) -> None:
-    t = Table(title="Sources: rows in = loaded + quarantined")
-    for col in ("source", "rows in", "loaded", "quarantined", "reconciles"):
+    t = Table(
+        title="Sources: rows in = loaded + quarantined",
+        caption="carried over: rows of files an earlier run checked, unchanged since",
+    )
+    for col in ("source", "rows in", "loaded", "quarantined", "reconciles", "carried over"):
         t.add_column(col, justify="left" if col == "source" else "right")
     for name, c in sources.items():
         ok = c["rows_in"] == c["loaded"] + c["quarantined"]
@@ -160,6 +181,7 @@ def _print_reconciliation(sources: dict[str, dict[str, Any]]) -> None:
             f"{c['loaded']:,}",
             f"{c['quarantined']:,}",
             "yes" if ok else "[red]NO[/]",
+            f"{c['carried']:,}" if c.get("carried") else "",
         )
     out.print(t)
 
@@ -353,7 +375,11 @@ def demo(
         cfg = _config(workdir / "fitintent.toml", engine)
         if earlier:
             _run(cfg, p.shift(-3))
-        _run(cfg, p)
+        published = _run(cfg, p)
+        if crawl_sites > 0:
+            from fitintent.crawl import crawl_in_scores
+
+            out.print(crawl_in_scores(published), markup=False, highlight=False)
         print_summary(cfg, str(p), None)
         out.print(
             f"Sources: {cfg.paths.source_dir}\nGround truth (evaluation only): "

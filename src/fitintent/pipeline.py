@@ -18,7 +18,7 @@ from typing import Any
 
 import fitintent
 from fitintent.config import Config
-from fitintent.engine import DataFrame, Engine, open_engine
+from fitintent.engine import DataFrame, Engine, F, open_engine
 from fitintent.evaluate import evaluate_snapshots
 from fitintent.features import FeatureSource
 from fitintent.ingest import Ingested, ingest
@@ -28,7 +28,7 @@ from fitintent.plays import PLAY_TABLE_KEYS, plays, plays_card
 from fitintent.publish import Snapshot, SnapshotWriter, summarize
 from fitintent.score import movement, place, previous_scores
 from fitintent.segment import compute_spend, fit_potential, segment, segment_card
-from fitintent.signals import resolve_accounts, topic_activity
+from fitintent.signals import resolution_counts, resolve_accounts, topic_activity
 
 STAGES = (
     "ingest",
@@ -84,13 +84,7 @@ def run(cfg: Config, period: Period, progress: Progress | None = None) -> RunRes
         writer = SnapshotWriter(cfg.paths.snapshots, str(period))
         try:
             with clock.stage("signals"):
-                signals = eng.materialize(
-                    resolve_accounts(t["signals"], t["accounts"]), "signals-resolved"
-                )
-                activity = topic_activity(signals, cfg, period)
-                eng.write_table(
-                    activity.orderBy("account_id", "topic"), writer.table_path("topic_activity")
-                )
+                signals, resolution = _signals(cfg, eng, period, t, writer)
             with clock.stage("segment"):
                 spend = eng.materialize(compute_spend(t["transactions"], cfg, period), "spend")
                 model = fit_potential(t["accounts"], spend, cfg, period=period)
@@ -141,12 +135,74 @@ def run(cfg: Config, period: Period, progress: Progress | None = None) -> RunRes
                     "models": _models(cards),
                     "plays": plays_card(cfg, period),
                     "evaluation": evaluation,
+                    "signals": resolution,
                 }
                 snapshot = writer.publish(manifest)
         except BaseException:
             writer.abandon()
             raise
     return RunResult(snapshot, clock.timings)
+
+
+def _signals(
+    cfg: Config, eng: Engine, period: Period, t: dict[str, DataFrame], writer: SnapshotWriter
+) -> tuple[DataFrame, dict[str, Any]]:
+    """Signals resolved to accounts, their topic activity, how they resolved (per source) and
+    the signals no account took, with the reason: tables of the snapshot."""
+    signals = eng.materialize(resolve_accounts(t["signals"], t["accounts"]), "signals-resolved")
+    activity = topic_activity(signals, cfg, period)
+    eng.write_table(activity.orderBy("account_id", "topic"), writer.table_path("topic_activity"))
+    counts = eng.read_table(
+        eng.write_table(
+            resolution_counts(signals).orderBy("source", "resolved_by", "unresolved_reason"),
+            writer.table_path("signal_resolution"),
+        )
+    )
+    eng.write_table(
+        signals.where(F.col("account_id").isNull())
+        .select(*UNRESOLVED_COLUMNS)
+        .orderBy("source", "signal_id"),
+        writer.table_path("signals_unresolved"),
+    )
+    return signals, resolution_card(eng.to_arrow(counts).to_pylist())
+
+
+UNRESOLVED_COLUMNS = (
+    "signal_id",
+    "source",
+    "domain",
+    "signal_time",
+    "signal_type",
+    "url",
+    "unresolved_reason",
+)
+
+
+def resolution_card(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The manifest's account of signal resolution: rows, resolved and their share, overall and
+    per source, and the reasons of the rest."""
+
+    def tally(part: list[dict[str, Any]]) -> dict[str, Any]:
+        total = sum(int(r["signals"]) for r in part)
+        resolved = sum(int(r["signals"]) for r in part if r["resolved_by"] != "unresolved")
+        return {
+            "rows": total,
+            "resolved": resolved,
+            "resolved_share": round(resolved / total, 6) if total else None,
+        }
+
+    sources = sorted({str(r["source"]) for r in rows})
+    reasons: dict[str, int] = {}
+    for r in rows:
+        if r["unresolved_reason"]:
+            reasons[r["unresolved_reason"]] = reasons.get(r["unresolved_reason"], 0) + int(
+                r["signals"]
+            )
+    return {
+        **tally(rows),
+        "by_source": {s: tally([r for r in rows if r["source"] == s]) for s in sources},
+        "unresolved_reasons": dict(sorted(reasons.items())),
+    }
 
 
 def _score(
@@ -190,6 +246,7 @@ def _manifest(
                 "rows_in": c.rows_in,
                 "loaded": c.loaded,
                 "quarantined": c.quarantined,
+                "carried": c.carried,
                 "ignored_columns": c.ignored_columns,
             }
             for c in data.counts

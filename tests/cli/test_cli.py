@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,7 +46,17 @@ def test_demo_prints_every_partners_summary(
         assert pid in proc.stdout
     assert "SMC customers" in proc.stdout and "Open expiring revenue" in proc.stdout
     assert "rows in = loaded + quarantined" in proc.stdout
-    assert "crawl: 30 sites" in proc.stdout and "signals resolved to accounts" in proc.stdout
+    assert "crawl: 30 sites" in proc.stdout
+    # the run resolved the crawl's hosts to accounts itself, and the crawl reached intent
+    resolved = re.search(
+        r"Signals resolved to accounts: .*\bcrawler ([0-9.]+)% of ([0-9,]+)", proc.stdout
+    )
+    assert resolved, proc.stdout
+    assert float(resolved[1]) == 100.0 and int(resolved[2].replace(",", "")) > 0
+    cited = re.search(
+        r"intent evidence cites crawled pages in ([0-9,]+) .* of ([0-9,]+) accounts", proc.stdout
+    )
+    assert cited and 0 < int(cited[2].replace(",", "")) <= 30, proc.stdout
     assert str(work / "snapshots") in proc.stdout and str(work / "truth") in proc.stdout
 
 
@@ -185,3 +196,41 @@ def test_demo_snapshot_scores_every_account_and_product(
     used = {m["name"] for m in manifest["models"] if m["status"] == "published"}
     assert used == {f"{k}-{p}" for k in ("fit", "intent") for p in products}
     assert {r["fit_model"] for r in scores} <= {m["version"] for m in manifest["models"]}
+
+
+def test_import_feed_writes_signals_and_keeps_the_unresolved(tmp_path: Path) -> None:
+    sources = tmp_path / "drops"
+    sources.mkdir()
+    (sources / "accounts.csv").write_text(
+        "account_id,account_name,domain,city,country\n"
+        "A1,Fabrikam Ltd,fabrikam.co.uk,Leeds,GB\n"
+        "A2,Contoso GmbH,contoso.example,Berlin,DE\n"
+    )
+    (tmp_path / "fitintent.toml").write_text(
+        f'[paths]\nworkdir = "{tmp_path / "work"}"\nsources = "{sources}"\n'
+    )
+    feed = tmp_path / "posts.jsonl"
+    rows = [
+        {"created_at": "2026-09-02T10:00:00Z", "website": "blog.fabrikam.co.uk",
+         "text": "Moving our servers to the cloud this quarter"},
+        {"created_at": "2026-09-03", "company": "Contoso", "country": "DE",
+         "text": "We are hiring a CRM administrator"},
+        {"created_at": "2026-09-04", "company": "Tailspin Toys", "text": "Hello"},
+    ]  # fmt: skip
+    feed.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    proc = fitintent(
+        "import-feed", str(feed), "--kind", "social", "--config", str(tmp_path / "fitintent.toml")
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "3 rows, 2 signals" in proc.stdout and "1 unresolved" in proc.stdout
+    out = pq.read_table(sources / "signals" / "social-posts.parquet").to_pylist()
+    assert sorted(r["account_id"] for r in out) == ["A1", "A2"]
+    assert {r["signal_type"] for r in out} == {"social_post"}
+    (left,) = (
+        (tmp_path / "work" / "feeds" / "social-posts.unresolved.jsonl").read_text().splitlines()
+    )
+    assert json.loads(left)["row"] == 3 and "Tailspin" in json.loads(left)["reason"]
+    bad = fitintent(
+        "import-feed", str(feed), "--kind", "rumour", "--config", str(tmp_path / "fitintent.toml")
+    )
+    assert bad.returncode != 0 and "rumour" in bad.stderr and "Traceback" not in bad.stderr

@@ -135,3 +135,16 @@ def test_a_page_that_breaks_the_parser_fails_alone(
     )
     assert stats.outcomes["parse_error RecursionError"] == 1
     assert stats.pages == PAGES  # the home page and the other posts
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_the_configuration_sets_the_parse_workers(serve, tmp_path: Path, workers: int) -> None:  # type: ignore[no-untyped-def]
+    from fitintent.config import Config, Paths
+    from fitintent.crawl import crawl
+
+    server = serve(SiteServer(store({h: site_pages(h, 0.0) for h in HOSTS})))
+    cfg = Config(paths=Paths(workdir=tmp_path, sources=tmp_path / "sources"))
+    cfg = cfg.model_copy(update={"crawl": settings(server.port, parse_workers=workers)})
+    report = crawl([Seed(h) for h in HOSTS], cfg, scheme="http", tagger=None)
+    assert report.stats.parse_workers == workers
+    assert report.stats.pages == len(HOSTS) * (PAGES + 1) and report.signals > 0

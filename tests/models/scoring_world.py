@@ -71,6 +71,9 @@ def scored_world(eng: Engine, tmp: Path) -> ScoredWorld:
     cfg = cfg.model_copy(update={"paths": cfg.paths.model_copy(update={"workdir": tmp / "work"})})
     with active(eng):
         data = ingest(cfg, eng, tmp / "work" / "warehouse")
+        # signals are carried by file, not copied into the run's folder: put them beside the
+        # other tables for the tests that read every table from there
+        eng.write_table(data.tables["signals"], tmp / "work" / "warehouse" / "signals")
         source = FeatureSource.prepare(data.tables, cfg)
         registry = tmp / "work" / "models"
         seg = source.segmented(PERIOD)

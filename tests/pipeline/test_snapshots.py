@@ -73,6 +73,7 @@ def test_a_run_publishes_every_table_and_a_manifest(tmp_path: Path) -> None:
         "rows_in": 5,
         "loaded": 4,
         "quarantined": 1,
+        "carried": 0,
         "ignored_columns": [],
     }
     assert set(m["timings_s"]) >= {"ingest", "signals", "segment", "summary"}
@@ -93,6 +94,8 @@ def test_rerunning_a_period_gives_the_same_content(tmp_path: Path) -> None:
     first = run(cfg, PERIOD).snapshot
     first_content = _contents(first.path)
     second = run(cfg, PERIOD).snapshot
+    # the second run carried the signals file over instead of checking it again
+    assert second.manifest["sources"]["signals"]["carried"] == 2
     assert second.manifest["content_hash"] == first.manifest["content_hash"]
     assert _contents(second.path) == first_content
     assert second.manifest["run_id"] != first.manifest["run_id"]

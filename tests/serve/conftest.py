@@ -14,13 +14,12 @@ from fastapi.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from serve_world import PASSWORD, World, hostile_names, login
-
 from fitintent.config import load_config
 from fitintent.demo import generate_world
 from fitintent.period import Period
 from fitintent.pipeline import run
 from fitintent.serve import UserStore, create_app, users_db
+from serve_world import PASSWORD, World, hostile_names, login
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +36,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
             "intent": cfg.intent.model_copy(update={"max_trees": 40, "training_months": 6}),
         }
     )
+    # an earlier month first, so that 2026-10 judges it on the outcomes that followed (health)
+    run(cfg, Period.parse("2026-07"))
     snap = run(cfg, Period.parse("2026-10")).snapshot
     counts = duckdb.execute(
         "SELECT partner_id, count(*) n FROM read_parquet(?) GROUP BY 1 ORDER BY n DESC, 1",

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from serve_world import World
 
 from fitintent.serve import AccountQuery, DataAccess, UserStore, Viewer, restricted, users_db
+from serve_world import World
 
 USERS = ["admin", "exec-a", "viewer-a", "exec-b", "viewer-b", "viewer-loc"]
 MONEY = ("revenue", "it_budget", "whitespace_revenue", "expiring_revenue", "spend_12m")

@@ -82,6 +82,11 @@ def test_each_user_sees_its_own_accounts_and_fields(
         response = page.goto(f"{live_url}/{path}")  # type: ignore[attr-defined]
         assert response.status == 200, path
         assert response.headers["content-security-policy"].startswith("default-src 'none'")
+        if path == "health":  # 2026-10 judged 2026-07 on the outcomes that followed it
+            page.wait_for_selector("div.vl[data-ready]", timeout=15_000)  # type: ignore[attr-defined]
+            text = page.inner_text("main")  # type: ignore[attr-defined]
+            assert "Evaluation clusters" in text and "Act Now" in text, text[:2000]
+            assert "Signal resolution" in text
         _shot(page, f"{username}-{path.replace('?kind=', '-').replace('/', '-')}")
     assert not problems, problems
     page.close()  # type: ignore[attr-defined]

@@ -13,10 +13,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from serve_world import FORMULA_NAME, World, csrf_of
 
 from fitintent.serve import DataAccess, UserStore, Viewer, restricted, safe_filename, users_db
 from fitintent.serve import write_dataset as write
+from serve_world import FORMULA_NAME, World, csrf_of
 
 
 def _export(c: TestClient, dataset: str, fmt: str) -> tuple[str, bytes]:

@@ -57,6 +57,7 @@ def test_social_jsonl_and_intent_csv_map_onto_signals(tmp_path: Path) -> None:
     )
     (row,) = pq.read_table(rep.output).to_pylist()
     assert (row["topic"], row["strength"], row["account_id"]) == ("crm", 0.87, "A1")
+    assert row["signal_type"] == "intent_topic"
 
     firmo = tmp_path / "firmo.csv"
     firmo.write_text("company,country,event,date\nContoso,DE,acquisition,2026-08-01\n")

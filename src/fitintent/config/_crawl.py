@@ -59,6 +59,9 @@ class CrawlSettings(_Model):
     text_chars: int = Field(default=1_000, ge=50)  # excerpt kept in a signal row
     recrawl_after_days: float = Field(default=7.0, ge=0)
     near_duplicate_bits: int = Field(default=3, ge=0, le=16)
+    # processes that parse fetched bodies beside the event loop (0: parse inline; unset: one
+    # when the crawl is large enough to gain from it)
+    parse_workers: int | None = Field(default=None, ge=0, le=64)
     state_dir: Path | None = None  # default: <workdir>/crawl
     output: str = "signals/crawler.parquet"  # relative to the sources folder
 

@@ -56,7 +56,14 @@ def _section(c: Contract) -> str:
         "",
         c.doc,
         "",
-        f"Grain: {c.grain}. Cadence: {c.cadence}. Key: {', '.join(c.key)}.",
+        f"Grain: {c.grain}. Cadence: {c.cadence}. Key: {', '.join(c.key)}."
+        + (
+            " Each file is a delivery: a file loaded by an earlier run and unchanged since is "
+            "carried over, not checked again; a key already loaded from an earlier file stays "
+            "and a later row repeating it is quarantined."
+            if c.by_file
+            else ""
+        ),
         "",
     ]
     lines += ["| column | type | required | rules | meaning |", "|---|---|---|---|---|"]

@@ -93,6 +93,9 @@ class Contract:
     references: tuple[Reference, ...] = ()
     checks: tuple[Check, ...] = ()
     examples: tuple[dict[str, str], ...] = field(default_factory=tuple)
+    # each file is a delivery of new rows: a file loaded by an earlier run, unchanged, is carried
+    # over instead of being checked again (fitintent.ingest._carry)
+    by_file: bool = False
 
     @property
     def column_names(self) -> list[str]:

@@ -21,6 +21,7 @@ SIGNAL_TYPES = (
     "tech_retirement",
     "web_page",
     "size_change",
+    "intent_topic",  # a third-party intent feed's topic surge for the account
 )
 SUBSCRIPTION_STATUS = ("active", "cancelled", "expired", "suspended")
 OUTCOMES = ("won", "lost", "open")
@@ -257,6 +258,7 @@ def contracts(cfg: Config) -> list[Contract]:
                     ("account_id", "domain"),
                 ),
             ),
+            by_file=True,
         ),
         Contract(
             "opportunities",

@@ -19,7 +19,7 @@ from fitintent.crawl._address import (
 )
 from fitintent.crawl._connectors import import_feed
 from fitintent.crawl._crawler import Crawler, CrawlStats, Seed
-from fitintent.crawl._demo import DemoCrawl, crawl_demo, labelled_scores
+from fitintent.crawl._demo import DemoCrawl, crawl_demo, crawl_in_scores, labelled_scores
 from fitintent.crawl._extract import Page, extract_html, normalize_url
 from fitintent.crawl._output import SIGNAL_SCHEMA, page_signals, signal_id
 from fitintent.crawl._run import CrawlReport, crawl, crawl_async, default_tagger
@@ -41,6 +41,7 @@ __all__ = [
     "crawl",
     "crawl_async",
     "crawl_demo",
+    "crawl_in_scores",
     "default_tagger",
     "extract_html",
     "import_feed",

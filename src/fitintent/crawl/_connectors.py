@@ -27,7 +27,7 @@ from fitintent.signals._resolve import AccountIndex, registrable_domain
 from fitintent.signals._topics import TopicTagger
 
 FeedKind = Literal["social", "forum", "intent", "firmographic"]
-_TYPE = {"social": "social_post", "forum": "forum_post", "intent": "web_page"}
+_TYPE = {"social": "social_post", "forum": "forum_post", "intent": "intent_topic"}
 _EVENTS = {
     "funding": "funding",
     "investment": "funding",

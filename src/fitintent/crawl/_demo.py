@@ -15,7 +15,6 @@ import pyarrow.parquet as pq
 from fitintent.config import Config
 from fitintent.crawl._crawler import Seed
 from fitintent.crawl._run import CrawlReport, crawl, default_tagger
-from fitintent.signals._resolve import AccountIndex, AccountRef
 from fitintent.signals._topics import TopicTagger
 
 DEMO_SITES = 400
@@ -28,7 +27,7 @@ _LABELLED = (
 class DemoCrawl:
     report: CrawlReport
     sites: int
-    resolved_share: float  # signal rows whose domain resolves to an account
+    domains: dict[str, str]  # the crawled sites' domains -> their accounts (for checking only)
     page_precision: float  # tagging on the demo pages, against the topics they were written from
     page_recall: float
     labelled: tuple[float, float, int] | None  # (precision, recall, texts) on the labelled set
@@ -40,7 +39,6 @@ class DemoCrawl:
             f"({s.pages_per_second:.0f} pages/s over {s.seconds:.1f} s), "
             f"{self.report.signals:,} signals -> {self.report.output}",
             f"crawl: traps and refusals {dict(sorted(s.outcomes.items()))}",
-            f"crawl: signals resolved to accounts {self.resolved_share:.1%}",
             f"crawl: topic tagging on crawled demo pages precision {self.page_precision:.3f} "
             f"recall {self.page_recall:.3f}",
         ]
@@ -107,21 +105,18 @@ def crawl_demo(
         )
         tagger = default_tagger(embeddings=False)
         report = crawl(
-            [Seed(d, a) for d, a in info.domains.items()],
+            [Seed(d) for d in info.domains],  # domains only: the pipeline finds the accounts
             cfg.model_copy(update={"crawl": settings}),
             out=out or sources / "signals" / "crawler.parquet",
             scheme="http",
             tagger=tagger,
         )
     signals = pq.read_table(report.output, columns=["domain", "url", "topic", "signal_type"])
-    index = AccountIndex(AccountRef(a, "", d) for d, a in info.domains.items())
-    domains = signals["domain"].to_pylist()
-    resolved = sum(index.resolve(domain=d).account_id is not None for d in domains)
     precision, recall = _page_scores(signals, info.labels)
     return DemoCrawl(
         report,
         len(info.domains),
-        resolved / len(domains) if domains else 0.0,
+        dict(info.domains),
         precision,
         recall,
         labelled_scores(tagger),
@@ -141,3 +136,25 @@ def _page_scores(signals: object, labels_path: Path) -> tuple[float, float]:
                 got[r["url"]].add(r["topic"])
     pairs = [(got.get(u, set()), {t}) for u, t in labels.items() if u in got]
     return _precision_recall(pairs)
+
+
+def crawl_in_scores(snapshot: Path) -> str:
+    """How far the crawl reached the published scores: the account x product scores whose intent
+    evidence cites a crawled page, and the accounts they belong to."""
+    scores = pq.read_table(snapshot / "scores", columns=["account_id", "intent_evidence"])
+    rows = 0
+    accounts: set[str] = set()
+    for account, text in zip(
+        scores["account_id"].to_pylist(), scores["intent_evidence"].to_pylist(), strict=True
+    ):
+        if (
+            text
+            and '"crawler"' in text
+            and any(e.get("source") == "crawler" for e in json.loads(text))
+        ):
+            rows += 1
+            accounts.add(account)
+    return (
+        f"crawl: intent evidence cites crawled pages in {rows:,} account x product scores "
+        f"of {len(accounts):,} accounts ({snapshot.name})"
+    )

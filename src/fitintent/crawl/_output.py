@@ -3,6 +3,10 @@
 A page gives one row per topic it is tagged with (at most three; one untagged row when none),
 plus one row per buying-signal event it announces. The text is the title and an excerpt, kept
 as data: whoever shows or exports it escapes it.
+
+A row names the host the page came from, not an account: whose page it is is the pipeline's call
+(:func:`fitintent.signals.resolve_accounts`, by domain and registrable domain), the same for
+crawled pages as for every other signal that only knows a domain.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -66,8 +71,8 @@ def page_signals(
     """The signal rows of one page, given its topics (id, strength) strongest first."""
     kind = page.kind or "web_page"
     base = {
-        "account_id": page.account_id,
-        "domain": page.site,
+        "account_id": None,
+        "domain": urlsplit(page.url).hostname or page.site,
         "signal_time": _when(page),
         "source": "crawler",
         "url": page.url,

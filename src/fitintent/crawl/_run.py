@@ -82,7 +82,15 @@ def crawl(
     ``[crawl] output``), where the normal ingest loads them through the ``signals`` contract."""
     path = state_dir(cfg) / "state.sqlite"
     stats = asyncio.run(
-        crawl_async(seeds, cfg.crawl, path, recrawl=recrawl, scheme=scheme, lookup=lookup)
+        crawl_async(
+            seeds,
+            cfg.crawl,
+            path,
+            recrawl=recrawl,
+            scheme=scheme,
+            lookup=lookup,
+            parse_workers=cfg.crawl.parse_workers,
+        )
     )
     target = out or cfg.paths.source_dir / cfg.crawl.output
     state = CrawlState(path)

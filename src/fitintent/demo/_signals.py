@@ -15,7 +15,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fitintent.contracts import SIGNAL_TYPES
 from fitintent.demo._accounts import Firmographics
 from fitintent.demo._arrow import categorical, join, padded, take, timestamps
 from fitintent.demo._calendar import SECONDS_PER_DAY, Calendar
@@ -25,6 +24,7 @@ from fitintent.demo._market import Cycles
 from fitintent.demo._texts import (
     BACKGROUND_TYPE_WEIGHTS,
     CYCLE_TYPE_WEIGHTS,
+    GENERATED_TYPES,
     NAMED_TITLES,
     PATHS,
     SOURCES,
@@ -152,7 +152,7 @@ def exact_signals(rng: np.random.Generator, cells: Cells, per_account: np.ndarra
 @dataclass
 class SignalDraws:
     account: np.ndarray
-    kind: np.ndarray  # index into SIGNAL_TYPES
+    kind: np.ndarray  # index into GENERATED_TYPES
     topic: np.ndarray  # index into TOPICS; _NO_TOPIC when none
     variant: np.ndarray  # index into the title/path vocabulary
     seconds: np.ndarray  # signal time, seconds since 1970
@@ -179,7 +179,7 @@ def draw_signals(
         np.searchsorted(_CYCLE_TYPES, rng.random(k), side="right"),
         np.searchsorted(_BG_TYPES, rng.random(k), side="right"),
     )
-    kind = np.minimum(kind, len(SIGNAL_TYPES) - 1)
+    kind = np.minimum(kind, len(GENERATED_TYPES) - 1)
     u = rng.random(k)
     product = np.maximum(comp - 1, 0)
     cyc_topic = _PRODUCT_TOPICS[product, (u * _PRODUCT_TOPIC_COUNT[product]).astype(np.int64)]
@@ -247,7 +247,7 @@ def _batch(
             "account_id": account_ids.take(pa.array(acct, mask=only)),
             "domain": domains.take(pa.array(acct, mask=~only)),
             "signal_time": timestamps(d.seconds[lo:hi]),
-            "signal_type": categorical(kind, SIGNAL_TYPES, dictionary=dictionary),
+            "signal_type": categorical(kind, GENERATED_TYPES, dictionary=dictionary),
             "topic": categorical(
                 np.minimum(topic, _NO_TOPIC - 1),
                 TOPICS,

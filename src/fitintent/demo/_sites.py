@@ -34,6 +34,7 @@ _SECTION = {
 _LD_TYPE = {"blog": "BlogPosting", "press": "NewsArticle", "careers": "JobPosting"}
 MAX_PAGES_PER_SITE = 24
 TRAP_EVERY = 10  # one site in ten carries the traps
+BLOG_HOST_EVERY = 7  # one site in seven keeps its blog on a blog. host (resolved by registrable)
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def _index(name: str, links: list[tuple[str, str]], traps: bool) -> str:
 
 def _rss(domain: str, items: list[tuple[str, str, str]]) -> str:
     entries = "".join(
-        f"<item><title>{html.escape(t)}</title><link>http://{domain}{u}</link>"
+        f"<item><title>{html.escape(t)}</title><link>{html.escape(u)}</link>"
         f"<pubDate>{w}</pubDate></item>"
         for u, t, w in items
     )
@@ -107,9 +108,17 @@ def _rfc822(iso: str) -> str:
 
 
 def write_site(
-    root: Path, domain: str, name: str, docs: list[dict[str, object]], *, traps: bool, delay: float
+    root: Path,
+    domain: str,
+    name: str,
+    docs: list[dict[str, object]],
+    *,
+    traps: bool,
+    delay: float,
+    blog_host: bool = False,
 ) -> list[dict[str, object]]:
-    """Write one site; return its labels (url, topic, signal_type)."""
+    """Write one site; return its labels (url, topic, signal_type). With ``blog_host`` the blog
+    lives on ``blog.<domain>``, linked from the home page, as many companies host it."""
     site = root / domain
     labels: list[dict[str, object]] = []
     links: list[tuple[str, str]] = []
@@ -119,18 +128,21 @@ def write_site(
         title, when = str(doc["text"]), str(doc["when"])
         section = _SECTION.get(stype, "pages")
         path = f"/{section}/{_slug(title)}-{n}.html"
+        host = f"blog.{domain}" if blog_host and section == "blog" else domain
         body = _body(title, topic if isinstance(topic, str) else None, n)
-        target = site / path.lstrip("/")
+        target = root / host / path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_page(title, body, when, section, name), encoding="utf-8")
-        links.append((path, title))
+        url = f"http://{host}{path}"
+        links.append((url if host != domain else path, title))
         if section in ("blog", "press"):
-            feed.append((path, title, _rfc822(when)))
-        labels.append({"url": f"http://{domain}{path}", "topic": topic, "signal_type": stype})
+            feed.append((url, title, _rfc822(when)))
+        labels.append({"url": url, "topic": topic, "signal_type": stype})
     site.mkdir(parents=True, exist_ok=True)
     (site / "index.html").write_text(_index(name, links, traps), encoding="utf-8")
     (site / "feed.xml").write_text(_rss(domain, feed), encoding="utf-8")
-    urls = [f"http://{domain}/"] + [f"http://{domain}{p}" for p, _ in links]
+    # a sitemap lists its own host's pages only
+    urls = [f"http://{domain}/"] + [f"http://{domain}{p}" for p, _ in links if p.startswith("/")]
     (site / "sitemap.xml").write_text(
         "<?xml version='1.0'?><urlset>"
         + "".join(f"<url><loc>{u}</loc></url>" for u in urls)
@@ -192,7 +204,13 @@ def write_sites(
     for i, (domain, rows) in enumerate(docs.items()):
         rows.sort(key=lambda r: str(r["when"]), reverse=True)
         labels += write_site(
-            root, domain, str(names[domain]), rows, traps=i % TRAP_EVERY == 0, delay=delay
+            root,
+            domain,
+            str(names[domain]),
+            rows,
+            traps=i % TRAP_EVERY == 0,
+            delay=delay,
+            blog_host=i % BLOG_HOST_EVERY == 3,
         )
     labels_path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(

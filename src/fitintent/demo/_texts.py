@@ -174,7 +174,7 @@ _UNTOPICAL: dict[str, tuple[str, ...]] = {
 # signal type -> (phrase kind, title prefix, URL section, source)
 _TYPE_STYLE: dict[str, tuple[str, str, str, str]] = {
     "blog_post": ("headline", "", "blog", "rss"),
-    "press_release": ("announce", "", "press", "crawler"),
+    "press_release": ("announce", "", "press", "newswire"),
     "job_posting": ("role", "Hiring: ", "careers", "jobs-feed"),
     "forum_post": ("question", "", "community", "forum-connector"),
     "social_post": ("headline", "Post: ", "updates", "social-connector"),
@@ -187,8 +187,11 @@ _TYPE_STYLE: dict[str, tuple[str, str, str, str]] = {
     "size_change": ("", "", "about", "firmographics-feed"),
 }
 UNTOPICAL_TYPES: tuple[str, ...] = tuple(_UNTOPICAL)
+# the types the demo writes documents of (a third-party intent feed's rows are not among them);
+# in SIGNAL_TYPES order, which the arrays below follow
+GENERATED_TYPES: tuple[str, ...] = tuple(t for t in SIGNAL_TYPES if t in _TYPE_STYLE)
 
-# Type mix of background documents and of documents in a buying cycle (same order as SIGNAL_TYPES)
+# Type mix of background documents and of documents in a buying cycle (GENERATED_TYPES order)
 BACKGROUND_TYPE_WEIGHTS: dict[str, float] = {
     "blog_post": 0.18,
     "press_release": 0.06,
@@ -231,9 +234,9 @@ def _build_vocab() -> tuple[list[str], list[str], list[str], np.ndarray, np.ndar
     named: list[str] = []
     paths: list[str] = []
     n_topics = len(TOPICS)
-    start = np.zeros((len(SIGNAL_TYPES), n_topics + 1), dtype=np.int64)
+    start = np.zeros((len(GENERATED_TYPES), n_topics + 1), dtype=np.int64)
     count = np.zeros_like(start)
-    for ti, stype in enumerate(SIGNAL_TYPES):
+    for ti, stype in enumerate(GENERATED_TYPES):
         kind, prefix, section, _ = _TYPE_STYLE[stype]
         for ki in range(n_topics + 1):
             if kind == "" and ki == n_topics:
@@ -254,11 +257,13 @@ def _build_vocab() -> tuple[list[str], list[str], list[str], np.ndarray, np.ndar
 TITLES, NAMED_TITLES, PATHS, VOCAB_START, VOCAB_COUNT = _build_vocab()
 SOURCES: tuple[str, ...] = tuple(sorted({style[3] for style in _TYPE_STYLE.values()}))
 TYPE_SOURCE: np.ndarray = np.array(
-    [SOURCES.index(_TYPE_STYLE[t][3]) for t in SIGNAL_TYPES], dtype=np.int64
+    [SOURCES.index(_TYPE_STYLE[t][3]) for t in GENERATED_TYPES], dtype=np.int64
 )
-TYPE_HAS_TOPIC: np.ndarray = np.array([_TYPE_STYLE[t][0] != "" for t in SIGNAL_TYPES], dtype=bool)
+TYPE_HAS_TOPIC: np.ndarray = np.array(
+    [_TYPE_STYLE[t][0] != "" for t in GENERATED_TYPES], dtype=bool
+)
 
 
 def type_cdf(weights: dict[str, float]) -> np.ndarray:
-    w = np.array([weights[t] for t in SIGNAL_TYPES], dtype=np.float64)
+    w = np.array([weights[t] for t in GENERATED_TYPES], dtype=np.float64)
     return np.cumsum(w / w.sum())

@@ -49,6 +49,7 @@ _TYPE_WORDS = {
     "tech_retirement": "technology retirements",
     "web_page": "web pages",
     "size_change": "head-count changes",
+    "intent_topic": "third-party intent topics",
 }
 EVIDENCE_FIELDS = ("time", "type", "source", "text", "url")
 

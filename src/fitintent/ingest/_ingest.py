@@ -6,6 +6,7 @@ account) are checked against rows that were actually loaded.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -17,6 +18,7 @@ from fitintent.config import Config
 from fitintent.contracts import contracts
 from fitintent.engine import DataFrame, Engine
 from fitintent.errors import InputError
+from fitintent.ingest._carry import carry
 from fitintent.ingest._read import find_files, stage
 from fitintent.ingest._validate import QUARANTINE_COLUMNS, rows_written, validate
 
@@ -33,6 +35,7 @@ class Reconciliation:
     loaded: int = 0
     quarantined: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    carried: int = 0  # rows in of files checked by an earlier run and carried over
 
     @property
     def balanced(self) -> bool:
@@ -46,9 +49,10 @@ class Ingested:
     counts: list[Reconciliation]
 
     def reconciliation_table(self) -> pa.Table:
+        # ``carried`` says how a run went, not what it holds: the manifest has it, the table not
         rows = [
             {
-                **asdict(c),
+                **{k: v for k, v in asdict(c).items() if k != "carried"},
                 "balanced": c.balanced,
                 "files": "; ".join(c.files),
                 "ignored_columns": ", ".join(c.ignored_columns),
@@ -91,6 +95,21 @@ def ingest(
                 f"no file for the required source '{contract.name}' "
                 "(.csv, .tsv, .parquet or .jsonl)",
             )
+        if contract.by_file:
+            grown = carry(eng, contract, files, loaded, _carried_root(out, folder), out)
+            loaded[contract.name] = grown.table
+            counts.append(
+                Reconciliation(
+                    contract.name,
+                    grown.files,
+                    grown.rows_in,
+                    grown.loaded,
+                    grown.quarantined,
+                    grown.ignored_columns,
+                    grown.carried_rows,
+                )
+            )
+            continue
         staged = stage(contract, files, out / "_staged" / contract.name)
         bad = out / "_quarantine" / contract.name
         validate(
@@ -123,3 +142,10 @@ def ingest(
         counts.append(count)
     quarantine = eng.read_table(out / "_quarantine" / "*")
     return Ingested(loaded, quarantine.select(*QUARANTINE_COLUMNS), counts)
+
+
+def _carried_root(out: Path, sources: Path) -> Path:
+    """Where the carried files of one sources folder live, beside the runs' warehouses (two
+    sources folders never share or clear each other's)."""
+    key = hashlib.blake2b(str(sources.resolve()).encode(), digest_size=6).hexdigest()
+    return out.parent / "_carried" / key

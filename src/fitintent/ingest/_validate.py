@@ -46,13 +46,18 @@ def validate(
     quarantine: Path,
     work: Path,
     native: frozenset[str] = frozenset(),
+    *,
+    lineage: bool = False,
+    prior: DataFrame | None = None,
 ) -> None:
     """Type and check ``staged`` (text columns, trimmed with blanks as null, plus ``_file`` and
     ``_row``; see :func:`fitintent.ingest.stage`) against ``contract``:
     rows that hold go to ``loaded`` (typed contract columns), the others to ``quarantine`` with
     all their reasons. ``parents`` holds the loaded tables that references point at; ``native``
     names the columns that were staged already typed (from Parquet) and need no parsing;
-    ``work`` is a scratch folder.
+    ``work`` is a scratch folder. With ``lineage`` the loaded rows keep ``_file`` and ``_row``;
+    ``prior`` (the key columns, ``_file`` and ``_row`` of rows loaded by earlier runs)
+    quarantines a row whose key is already loaded.
 
     No pass sorts or carries every row through a window: the repeated keys come from a narrow
     group-by (usually empty), the quarantine is the one pass that applies every rule (and writes
@@ -64,19 +69,25 @@ def validate(
     if duplicates is not None:
         on = (F.col("_file") == F.col("_dup_file")) & (F.col("_row") == F.col("_dup_row"))
         checked = checked.join(duplicates, on=on, how="left")
-        duplicate = F.when(
-            F.col("_dup_first").isNotNull(),
-            F.concat(
-                F.lit(f"duplicate key ({', '.join(contract.key)}): already loaded from row "),
-                F.col("_dup_first").cast("string"),
-            ),
-        )
+        # the holder's file is named when it is another file than the row's own
+        elsewhere = F.when(
+            F.col("_dup_first_file") != F.col("_file"),
+            F.concat(F.lit(" of "), F.col("_dup_first_file")),
+        ).otherwise(F.lit(""))
+        duplicate = _already(contract, "_dup_first", elsewhere)
+    earlier = None
+    if prior is not None:
+        checked = checked.join(*_prior_keys(contract, prior), how="left")
+        earlier = _already(contract, "_p_row", F.concat(F.lit(" of "), F.col("_p_file")))
     refs = [(i, r) for i, r in enumerate(contract.references) if r.source in parents]
     for i, ref in refs:
-        checked = checked.join(_keys(parents[ref.source], ref, i), on=_matches(ref, i), how="left")
+        checked = checked.join(
+            reference_keys(parents[ref.source], ref, i), on=reference_matches(ref, i), how="left"
+        )
     # every reason in one projection: each DataFrame step costs planning time, not only rows
     reasons = [_nonempty("_reasons"), *([duplicate] if duplicate is not None else [])]
-    reasons += [_missing(ref, i) for i, ref in refs]
+    reasons += [earlier] if earlier is not None else []
+    reasons += [missing_reference(ref, i) for i, ref in refs]
     bad = checked.select(
         F.lit(contract.name).alias("source"),
         "_file",
@@ -92,7 +103,35 @@ def validate(
         )
         on = (F.col("_file") == F.col("_q_file")) & (F.col("_row") == F.col("_q_row"))
         rows = rows.join(held, on=on, how="left_anti")
-    eng.write_table(rows.select(*contract.column_names), loaded)
+    kept = [*contract.column_names, *(["_file", "_row"] if lineage else [])]
+    eng.write_table(rows.select(*kept), loaded)
+
+
+def _already(contract: Contract, row: str, file: Any) -> Any:
+    """The reason of a row whose key an earlier row holds (``row``: its row number column)."""
+    return F.when(
+        F.col(row).isNotNull(),
+        F.concat(
+            F.lit(f"duplicate key ({', '.join(contract.key)}): already loaded from row "),
+            F.col(row).cast("string"),
+            file,
+        ),
+    )
+
+
+def _prior_keys(contract: Contract, prior: DataFrame) -> tuple[DataFrame, Any]:
+    """The keys loaded by earlier runs (``_p_<key>``, ``_p_file``, ``_p_row``) and the join
+    condition that finds a row's key among them."""
+    held = prior.select(
+        *[F.col(k).alias(f"_p_{k}") for k in contract.key],
+        F.col("_file").alias("_p_file"),
+        F.col("_row").alias("_p_row"),
+    )
+    on = None
+    for k in contract.key:
+        part = F.col(k).eqNullSafe(F.col(f"_p_{k}"))
+        on = part if on is None else on & part
+    return held, on
 
 
 def _typed(contract: Contract, staged: DataFrame, native: frozenset[str]) -> DataFrame:
@@ -204,7 +243,8 @@ def _duplicates(
     eng: Engine, contract: Contract, typed: DataFrame, native: frozenset[str], work: Path
 ) -> DataFrame | None:
     """The rows that repeat the key of an earlier row (by file, row) among rows otherwise good:
-    ``_dup_file``, ``_dup_row`` and ``_dup_first``, the row that holds the key; None when no key
+    ``_dup_file``, ``_dup_row``, ``_dup_first`` and ``_dup_first_file``, the row that holds the
+    key; None when no key
     occurs twice. The first holder of a key loads; the later ones are quarantined.
 
     Keys are counted over every row (a row with other defects only widens the candidates) and
@@ -238,8 +278,11 @@ def _duplicates(
         F.col("_row").alias("_dup_row"),
         F.row_number().over(w).alias("_rank"),
         F.first("_row").over(w).alias("_dup_first"),
+        F.first("_file").over(w).alias("_dup_first_file"),
     )
-    later = ranked.where(F.col("_rank") > F.lit(1)).select("_dup_file", "_dup_row", "_dup_first")
+    later = ranked.where(F.col("_rank") > F.lit(1)).select(
+        "_dup_file", "_dup_row", "_dup_first", "_dup_first_file"
+    )
     return eng.read_table(eng.write_table(later, work / "duplicates"))
 
 
@@ -248,7 +291,7 @@ def rows_written(folder: Path) -> int:
     return sum(pq.ParquetFile(f).metadata.num_rows for f in folder.glob("*.parquet"))
 
 
-def _keys(parent: DataFrame, ref: Reference, i: int) -> DataFrame:
+def reference_keys(parent: DataFrame, ref: Reference, i: int) -> DataFrame:
     return parent.select(
         *[
             F.col(t).alias(f"_ref{i}_{c}")
@@ -257,7 +300,7 @@ def _keys(parent: DataFrame, ref: Reference, i: int) -> DataFrame:
     ).distinct()
 
 
-def _matches(ref: Reference, i: int) -> Any:
+def reference_matches(ref: Reference, i: int) -> Any:
     cond = None
     for c in ref.columns:
         part = F.col(c) == F.col(f"_ref{i}_{c}")
@@ -265,7 +308,7 @@ def _matches(ref: Reference, i: int) -> Any:
     return cond
 
 
-def _missing(ref: Reference, i: int) -> Any:
+def missing_reference(ref: Reference, i: int) -> Any:
     """The reason when a referenced key is absent from the loaded parent table. A reference with
     a null column (an optional link) is not checked."""
     present = None
@@ -291,6 +334,22 @@ def _record(contract: Contract, native: frozenset[str]) -> Any:
     """The row as the user wrote it: ``column=value`` pairs of the non-empty values."""
     return F.concat_ws(
         ", ", *[F.concat(F.lit(f"{c.name}="), _as_text(c, native)) for c in contract.columns]
+    )
+
+
+def typed_record(contract: Contract) -> Any:
+    """A loaded row as ``column=value`` pairs, as :func:`_record` writes a staged one."""
+    return F.concat_ws(
+        ", ",
+        *[
+            F.concat(
+                F.lit(f"{c.name}="),
+                F.date_format(F.col(c.name), "yyyy-MM-dd HH:mm:ss")
+                if c.type == "timestamp"
+                else F.col(c.name).cast("string"),
+            )
+            for c in contract.columns
+        ],
     )
 
 

@@ -33,7 +33,7 @@ import pyarrow.ipc as ipc
 from fitintent.publish import Snapshot
 from fitintent.serve._rows import BATCH_ROWS, RowStore, write_rows
 
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 # tables keyed by account that get the partner of record's scope columns
 ACCOUNT_KEYED = (
     "scores",
@@ -55,6 +55,7 @@ PLAIN = (
     "evaluation_clusters",
     "evaluation_auc",
     "evaluation_calibration",
+    "signal_resolution",
 )
 SCORE_FIELDS = (
     "product",

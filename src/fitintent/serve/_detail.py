@@ -194,6 +194,7 @@ def health(d: SnapshotData, snapshots: list[Snapshot]) -> dict[str, Any]:
         "evaluation_clusters",
         "evaluation_auc",
         "evaluation_calibration",
+        "signal_resolution",
     ):
         if d.has(name):
             cur = d.cursor().execute(f"SELECT * FROM {quote(name)} LIMIT 500")

@@ -3,11 +3,14 @@ data attributes (no inline script: the CSP allows scripts from /static only)."""
 
 from __future__ import annotations
 
-from numbers import Number
+import html
+from numbers import Real as _Real
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from fitintent.serve import _charts
 from fitintent.serve._app import Services, fmt, page_auth, services
@@ -156,7 +159,7 @@ def accounts(
     ctx: dict[str, Any] = {
         "period": period,
         "page": page,
-        "rows": _cells(page),
+        "rows": _rows_html(page, period),
         "query": q,
         "params": {**q.params(), **({"period": period} if period else {})},
         "products": products,
@@ -167,19 +170,34 @@ def accounts(
     return render(request, svc, auth, "_accounts_table.html" if partial else "accounts.html", **ctx)
 
 
-def _cells(page: ListPage) -> list[tuple[str, list[tuple[str, str, bool]]]]:
-    """The list's cells as text, each with whether it is a number (set right), formatted here
-    rather than in the template: fifty rows of sixteen cells are most of the page's time."""
-    return [
-        (
-            str(r.get("account_id", "")),
-            [
-                (c, fmt(r[c]), isinstance(r[c], Number) and not isinstance(r[c], bool))
-                for c in page.columns
-            ],
-        )
-        for r in page.rows
-    ]
+_LINKED = frozenset({"account_id", "account_name"})
+
+
+def _rows_html(page: ListPage, period: str | None) -> list[Markup]:
+    """The list's rows as HTML, every cell escaped once here: fifty rows of sixteen cells were
+    most of the page's time when the template escaped them one attribute at a time."""
+    suffix = f"?period={quote(period)}" if period else ""
+    heads = [(c, f'<td data-col="{html.escape(c)}"', c in _LINKED) for c in page.columns]
+    out: list[Markup] = []
+    for r in page.rows:
+        account = str(r.get("account_id", ""))
+        href = html.escape(f"/accounts/{quote(account, safe='')}{suffix}")
+        link = f'<a href="{href}">'
+        cells = [f'<tr data-account="{html.escape(account)}">']
+        for c, head, linked in heads:
+            v = r[c]
+            kind = type(v)
+            number = kind in _NUMBERS or (kind is not bool and isinstance(v, _Real))
+            num = ' class="num">' if number else ">"
+            text = html.escape(fmt(v))
+            body = f"{link}{text}</a>" if linked else text
+            cells.append(f"{head}{num}{body}</td>")
+        cells.append("</tr>")
+        out.append(Markup("".join(cells)))
+    return out
+
+
+_NUMBERS = frozenset({int, float})
 
 
 @router.get("/accounts/{account_id}")

@@ -15,17 +15,6 @@ from fitintent.engine import DataFrame, F
 from fitintent.period import Period
 
 
-def resolve_accounts(signals: DataFrame, accounts: DataFrame) -> DataFrame:
-    """Fill a missing ``account_id`` from an exact match of the signal's domain."""
-    by_domain = accounts.where(F.col("domain").isNotNull()).select(
-        F.col("domain").alias("_domain"), F.col("account_id").alias("_by_domain")
-    )
-    joined = signals.join(by_domain, on=signals["domain"] == by_domain["_domain"], how="left")
-    return joined.withColumn(
-        "account_id", F.coalesce(F.col("account_id"), F.col("_by_domain"))
-    ).drop("_domain", "_by_domain")
-
-
 def topic_activity(signals: DataFrame, cfg: Config, period: Period) -> DataFrame:
     """account_id, topic, recent_count, recent_strength, baseline_count, baseline_rate, ratio."""
     recent, baseline = cfg.signals.recent_days, cfg.signals.baseline_days
