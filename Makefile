@@ -36,9 +36,12 @@ test: install
 test-fast: install
 	$(PY) -m pytest -m "not spark" $(PYTEST_ARGS)
 
-## The 1M-account / 100M-signal benchmark; figures land in bench/results/.
+## The 1M-account / 100M-signal benchmarks; figures land in bench/results/.
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
+	$(PY) -m bench.monthly
+	$(PY) -m bench.serve
+	$(PY) -m bench.crawl
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

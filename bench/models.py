@@ -28,21 +28,18 @@ minutes (the models stage is only part of it; the table says what it adds).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
 import resource
 import shutil
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psutil
-
+from bench.runner import watched_child
 from bench.stages import NON_SIGNAL_SOURCES, bench_config, rows_of
 from fitintent.config import load_config
 
@@ -191,35 +188,7 @@ TASKS = {"warehouse": warehouse_task, "train": train_task, "score": score_task}
 
 def run_child(task: str, params: dict[str, Any], folder: Path) -> dict[str, Any]:
     """Run a task in a child process; its outcome with wall time, peak RSS and load."""
-    folder.mkdir(parents=True, exist_ok=True)
-    params_file, result_file, log_file = (folder / f"{task}.{x}" for x in ("json", "out", "log"))
-    result_file.unlink(missing_ok=True)
-    params_file.write_text(json.dumps(params, default=str))
-    cmd = [sys.executable, "-m", "bench.models", "--task", task, str(params_file), str(result_file)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
-    load = os.getloadavg()
-    start = time.perf_counter()
-    with log_file.open("w") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    watched, polled = psutil.Process(proc.pid), 0
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        with contextlib.suppress(psutil.Error):
-            polled = max(polled, sum(q.memory_info().rss for q in [watched, *watched.children()]))
-        time.sleep(0.2)
-    outcome: dict[str, Any] = {
-        "task": task,
-        "wall_s": round(time.perf_counter() - start, 2),
-        "peak_rss_gb": round(max(usage.ru_maxrss * 1024, polled) / 1e9, 3),
-        "load": [round(x, 2) for x in load],
-        "log": str(log_file),
-    }
-    if os.waitstatus_to_exitcode(status) != 0 or not result_file.exists():
-        tail = log_file.read_text().splitlines()[-12:]
-        return {**outcome, "status": "failed", "error": "\n".join(tail)}
-    return {**outcome, "status": "ok", "result": json.loads(result_file.read_text())}
+    return watched_child("bench.models", task, params, folder)
 
 
 def _row(label: str, o: dict[str, Any], seconds: float | None, target: str, met: bool) -> str:

@@ -129,3 +129,40 @@ def run_task(
     else:
         outcome.result = json.loads(result_file.read_text())
     return outcome
+
+
+def watched_child(
+    module: str, task: str, params: dict[str, Any], folder: Path, name: str | None = None
+) -> dict[str, Any]:
+    """``python -m <module> --task <task> <params> <result>`` in a child process: its outcome
+    with wall time, peak RSS (the child's and its own children's) and the load at its start.
+    The scripts with a task of their own (``bench.models``, ``bench.monthly``) run them so."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = name or task
+    params_file, result_file, log_file = (folder / f"{name}.{x}" for x in ("json", "out", "log"))
+    result_file.unlink(missing_ok=True)
+    params_file.write_text(json.dumps(params, default=str))
+    cmd = [sys.executable, "-m", module, "--task", task, str(params_file), str(result_file)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    load = os.getloadavg()
+    start = time.perf_counter()
+    with log_file.open("w") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    watched, polled = psutil.Process(proc.pid), 0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        with contextlib.suppress(psutil.Error):
+            polled = max(polled, sum(q.memory_info().rss for q in [watched, *watched.children()]))
+        time.sleep(_POLL_S)
+    out: dict[str, Any] = {
+        "task": name,
+        "wall_s": round(time.perf_counter() - start, 2),
+        "peak_rss_gb": round(max(usage.ru_maxrss * 1024, polled) / 1e9, 3),
+        "load": [round(x, 2) for x in load],
+        "log": str(log_file),
+    }
+    if os.waitstatus_to_exitcode(status) != 0 or not result_file.exists():
+        return {**out, "status": "failed", "error": _tail(log_file)}
+    return {**out, "status": "ok", "result": json.loads(result_file.read_text())}

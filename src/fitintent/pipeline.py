@@ -93,10 +93,11 @@ def run(cfg: Config, period: Period, progress: Progress | None = None) -> RunRes
                     writer.table_path("accounts"),
                 )
             segmented = eng.read_table(accounts)
+            steps: dict[str, float] = {}
             with clock.stage("models"):
                 source = FeatureSource.prepare(t, cfg, resolved_signals=signals)
                 scores, cards = score_period(
-                    t, segmented, cfg, period, cfg.paths.models, source=source
+                    t, segmented, cfg, period, cfg.paths.models, source=source, timings=steps
                 )
             with clock.stage("score"):
                 placed = _score(cfg, eng, period, scores, writer)
@@ -136,6 +137,7 @@ def run(cfg: Config, period: Period, progress: Progress | None = None) -> RunRes
                     "plays": plays_card(cfg, period),
                     "evaluation": evaluation,
                     "signals": resolution,
+                    "models_steps_s": steps,
                 }
                 snapshot = writer.publish(manifest)
         except BaseException:
@@ -149,7 +151,9 @@ def _signals(
 ) -> tuple[DataFrame, dict[str, Any]]:
     """Signals resolved to accounts, their topic activity, how they resolved (per source) and
     the signals no account took, with the reason: tables of the snapshot."""
-    signals = eng.materialize(resolve_accounts(t["signals"], t["accounts"]), "signals-resolved")
+    # the domain lookup is materialised inside; the resolved rows stay a join over the signals
+    # files, so that each use reads only its columns instead of a copy of every signal
+    signals = resolve_accounts(t["signals"], t["accounts"])
     activity = topic_activity(signals, cfg, period)
     eng.write_table(activity.orderBy("account_id", "topic"), writer.table_path("topic_activity"))
     counts = eng.read_table(

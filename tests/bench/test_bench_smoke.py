@@ -34,6 +34,7 @@ def test_bench_runs_end_to_end(tmp_path: Path) -> None:
         "--subset-signals", "20000", "--world", str(tmp_path / "world"),
         "--scratch", str(tmp_path / "scratch"), "--results", str(tmp_path / "results"),
         "--memory-limit", "1GB",
+        "--stages", "ingest,segment,summary,activity,subset,ingest_signals,pipeline",
     ]  # fmt: skip
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -61,3 +62,36 @@ def test_bench_runs_end_to_end(tmp_path: Path) -> None:
     assert header + "| pandas CPU s | ratio | load |" in table
     assert "| pipeline.run end to end |" in table
     assert list((tmp_path / "results").glob("bench-*.json"))
+
+
+@pytest.mark.slow
+def test_monthly_bench_runs_a_first_and_a_monthly_run(tmp_path: Path) -> None:
+    """``python -m bench.monthly`` on a tiny world: the first run trains, the monthly run carries
+    the earlier months' signals over, reuses the quarter's models and is timed stage by stage."""
+    world = [
+        sys.executable, "-m", "bench", "--accounts", "1500", "--signals", "40000",
+        "--world", str(tmp_path / "world"), "--scratch", str(tmp_path / "scratch"),
+        "--results", str(tmp_path / "results"), "--memory-limit", "1GB", "--stages", "segment",
+        "--skip-pandas",
+    ]  # fmt: skip
+    done = subprocess.run(world, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    cmd = [
+        sys.executable, "-m", "bench.monthly", "--world", str(tmp_path / "world"),
+        "--scratch", str(tmp_path / "monthly"), "--results", str(tmp_path / "results"),
+        "--memory-limit", "1GB",
+    ]  # fmt: skip
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rec = json.loads((tmp_path / "results" / "monthly-latest.json").read_text())
+    first, monthly = rec["first"], rec["monthly"]
+    assert first["status"] == "ok" and monthly["status"] == "ok", (first, monthly)
+    assert {m["status"] for m in first["result"]["models"]} == {"published"}
+    assert {m["trained_for"] for m in monthly["result"]["models"]} == {"2026-07"}  # reused
+    signals = monthly["result"]["sources"]["signals"]
+    assert signals["carried"] == first["result"]["sources"]["signals"]["loaded"] > 0
+    assert signals["rows_in"] == signals["loaded"] + signals["quarantined"]
+    steps = monthly["result"]["models_steps_s"]
+    assert {"scoring", "explain: reasons", "explain: evidence"} <= set(steps)
+    table = (tmp_path / "results" / "monthly-latest.md").read_text()
+    assert "| monthly run | 2026-08 |" in table and "| scoring |" in table

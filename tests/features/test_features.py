@@ -268,6 +268,30 @@ def test_many_months_in_one_query(duck: Engine, hand: tuple[FeatureSource, dict[
     assert by_month["2026-04"]["sig_Azure_recent"] == 0
 
 
+def test_a_sample_of_account_months_has_the_features_of_the_whole(
+    duck: Engine, hand: tuple[FeatureSource, dict[str, Any]]
+) -> None:
+    """Training builds only its sample's account-months; their features (peers' baselines
+    included, which come from every account) are those of the full table."""
+    months = [P.shift(-2), P.shift(-1), P]
+    pairs = duck.from_arrow(
+        pa.table({"account_id": ["A1", "A2", "A1"], "period": ["2026-04", "2026-06", "2026-06"]}),
+        "pairs",
+    )
+    sample = duck.to_arrow(hand[0].sampled(months, pairs)).to_pylist()
+    whole = {
+        (r["account_id"], r["period"]): r for r in duck.to_arrow(hand[0].dated(months)).to_pylist()
+    }
+    assert sorted((r["account_id"], r["period"]) for r in sample) == [
+        ("A1", "2026-04"),
+        ("A1", "2026-06"),
+        ("A2", "2026-06"),
+    ]
+    for r in sample:
+        assert r == whole[(r["account_id"], r["period"])]
+    assert any(r["sig_Azure_surge"] not in (None, 50.0) for r in sample)  # a surge to compare
+
+
 @pytest.mark.spark
 def test_spark_builds_the_same_features(
     spark_engine: Engine,
@@ -282,3 +306,30 @@ def test_spark_builds_the_same_features(
         for c, v in row.items():
             w = got[a][c]
             assert w == pytest.approx(v, abs=1e-9) if isinstance(v, float) else w == v, (a, c, v, w)
+
+
+def test_signals_within_a_window_keep_its_bounds_exactly(engine: Engine) -> None:
+    """The literal pre-filter (pushed down to the file scan) keeps the window's first instant
+    and drops its end, as the join with the months does; on both engines."""
+    from datetime import UTC, timedelta
+
+    from fitintent.features._months import months_table, signals_within
+
+    cfg = Config()
+    bounds = months_table([P], cfg).to_pylist()[0]
+    lo, hi = bounds["m_evidence_ts"], bounds["m_next_ts"]
+    second = timedelta(seconds=1)
+    times = {"before": lo - second, "first": lo, "last": hi - second, "end": hi}
+    signals = engine.from_arrow(
+        pa.table(
+            {
+                "signal_id": list(times),
+                "signal_time": pa.array(
+                    [t.astimezone(UTC) for t in times.values()], pa.timestamp("us", tz="UTC")
+                ),
+            }
+        ),
+        "window-signals",
+    )
+    kept = engine.to_arrow(signals_within(signals, [P], cfg, "m_evidence_ts"))
+    assert sorted(kept.column("signal_id").to_pylist()) == ["first", "last"]

@@ -12,6 +12,7 @@ from fitintent.config import Config
 from fitintent.features import Feature
 from fitintent.models import (
     Columns,
+    EvidenceWriter,
     PathTable,
     evidence,
     phrase,
@@ -39,6 +40,9 @@ SURGE = Feature(
     product="Azure",
     subject="cloud migration, security",
     intent=True,
+)
+ONLINE = Feature(  # worded by its value alone: one signal, not "1 signals"
+    "sig_all_recent", "signal", "numeric", "{v:,.0f} online signals in the last 30 days"
 )
 RECENT = Feature(
     "sig_Azure_recent",
@@ -102,6 +106,7 @@ def _random_rows(n: int, seed: int) -> pa.Table:
             "eos_products": rng.choice(["", "Windows Server 2012", "SQL Server 2012"], n),
             "sig_Azure_surge": rng.choice([40.0, 61.2, 80.0], n),
             "sig_Azure_recent": rng.integers(0, 3, n).astype(float),
+            "sig_all_recent": pa.array(rng.choice([None, 0, 1, 2, 17], n).tolist(), pa.int64()),
             "topic_cloud_migration_recent": rng.integers(0, 3, n),
             "topic_security_recent": rng.integers(0, 3, n),
         }
@@ -114,7 +119,7 @@ def test_words_for_many_rows_are_the_words_of_each_row() -> None:
     cols = Columns(table)
     rows = np.arange(0, 400, 3)
     dicts = table.to_pylist()
-    for f in (EMPLOYEES, INDUSTRY, GOOGLE, EOS, SURGE, RECENT):
+    for f in (EMPLOYEES, INDUSTRY, GOOGLE, EOS, SURGE, RECENT, ONLINE):
         got = words_of(f, cols, rows, cfg).tolist()
         assert got == [phrase(f, dicts[i], cfg) for i in rows.tolist()], f.name
 
@@ -172,3 +177,34 @@ def test_evidence_is_a_json_list() -> None:
         }
     ]
     assert evidence({}, 3) is None
+
+
+def test_evidence_writer_writes_what_evidence_writes() -> None:
+    """The column-at-a-time JSON is byte for byte the row-at-a-time one, escapes included."""
+    texts = [
+        'Hiring a "cloud" engineer',
+        "back\\slash and tab\there",
+        "line one\nline two\r\n",
+        "bell \x07 and nul-ish \x01 \x1f",
+        "café, 日本, emoji 🚀",
+        None,
+        "",
+    ]
+    rng = np.random.default_rng(5)
+    n = 300
+    cols: dict[str, list[object]] = {
+        "account_id": [f"A{i}" for i in range(n)],
+        "product": ["M365"] * n,
+    }
+    for i in (1, 2, 3):
+        cols[f"ev{i}_time"] = rng.choice(["2026-06-20", "2026-07-01"], n).tolist()
+        cols[f"ev{i}_type"] = rng.choice(["job_posting", "tech_adoption", None], n).tolist()
+        cols[f"ev{i}_source"] = rng.choice(["crawler", 'odd "feed"', None], n).tolist()
+        cols[f"ev{i}_text"] = [texts[k] for k in rng.integers(0, len(texts), n)]
+        cols[f"ev{i}_url"] = rng.choice(["https://a.example/x?q=1&r=2", None], n).tolist()
+    batch = pa.RecordBatch.from_pydict({k: pa.array(v, pa.string()) for k, v in cols.items()})
+    (out,) = list(EvidenceWriter(3)(iter([batch])))
+    got = out.column("intent_evidence").to_pylist()
+    want = [evidence(r, 3) for r in batch.to_pylist()]
+    assert got == want
+    assert any(w is None for w in want) and any(w and "\\u0007" in w for w in want)

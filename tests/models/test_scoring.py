@@ -102,7 +102,12 @@ def test_a_row_budget_explains_the_top_and_states_the_rest(on_world: ScoredWorld
         else:
             assert row["fit_reasons"] == "fit under 55: factors not computed"
             assert row["intent_reasons"], key
-        assert row["intent_evidence"] == full[key]["intent_evidence"]
+    # the evidence too is looked up for the explained rows only, and is theirs in full
+    explained = [k for k in got if full[k]["fit"] >= 55]
+    assert any(full[k]["intent_evidence"] for k in explained)
+    for key, row in got.items():
+        want = full[key]["intent_evidence"] if full[key]["fit"] >= 55 else None
+        assert row["intent_evidence"] == want, key
 
 
 def test_registry_cards_and_files(world: ScoredWorld) -> None:
@@ -164,7 +169,7 @@ def test_schedule() -> None:
     cfg = Config()
     assert retrain_period(Period(2026, 8), cfg.fit.retrain_months) == Period(2026, 7)
     assert retrain_period(Period(2026, 3), cfg.fit.retrain_months) == Period(2026, 1)
-    assert retrain_period(Period(2026, 8), cfg.intent.retrain_months) == Period(2026, 8)
+    assert retrain_period(Period(2026, 8), cfg.intent.retrain_months) == Period(2026, 7)
     months = training_months(Period(2026, 7), cfg)
     assert len(months) == cfg.intent.training_months
     # every training label was known by the end of the scoring period
@@ -172,7 +177,7 @@ def test_schedule() -> None:
     assert last_labelled(Period(2026, 5), cfg) == Period(2026, 2)
 
 
-def test_next_month_reuses_the_quarter_fit_and_retrains_intent(
+def test_next_month_reuses_the_quarters_models_and_monthly_intent_retrains(
     on_world: ScoredWorld, tmp_path: Path
 ) -> None:
     world = on_world
@@ -180,6 +185,15 @@ def test_next_month_reuses_the_quarter_fit_and_retrains_intent(
     nxt = world.period.shift(1)
     models = load_models(world.source, world.cfg, nxt, registry)
     first = {c["name"]: c["version"] for c in world.cards}
-    for p in world.cfg.product_ids:
+    for p in world.cfg.product_ids:  # both models are the quarter's
         assert models.fit_version[p] == first[model_name("fit", p)]
-        assert models.intent_version[p].startswith("2026-08-")
+        assert models.intent_version[p] == first[model_name("intent", p)]
+    monthly = world.cfg.model_copy(
+        update={
+            "intent": world.cfg.intent.model_copy(update={"retrain_months": list(range(1, 13))})
+        }
+    )
+    models = load_models(world.source, monthly, nxt, registry)
+    for p in world.cfg.product_ids:  # configured monthly, intent retrains; fit stays
+        assert models.fit_version[p] == first[model_name("fit", p)]
+        assert models.intent_version[p].startswith(f"{nxt}-")

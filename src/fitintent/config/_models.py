@@ -58,7 +58,9 @@ class IntentSettings(_Model):
     surge_threshold: float = Field(default=60.0, ge=0, le=100)  # 50 normal, 60+ surging
     training_months: int = Field(default=12, ge=1)  # history used to train, strictly before
     scale: Scale = Field(default_factory=Scale)
-    retrain_months: Months = Field(default_factory=lambda: list(range(1, 13)))  # monthly
+    # the scores are refreshed every month from that month's signals; the model behind them is
+    # retrained each quarter, as the fit model is (list every month to retrain monthly)
+    retrain_months: Months = Field(default_factory=lambda: [1, 4, 7, 10])
     validation_months: int = Field(default=2, ge=1)  # newest labelled months held out
     surge_prior_days: float = Field(default=90.0, ge=0)  # weight of the peers' baseline, in days
     surge_steepness: float = Field(default=1.5, gt=0)  # surge = 100 r^s / (1 + r^s)

@@ -42,6 +42,7 @@ class Engine:
     scratch: Path
     _restore: Any = None  # the engine-level session this one displaced, if any
     _shared: bool = False  # a Spark session that was already running is left running
+    threads: int = 1  # cores the engine may use (row-wise Python work runs on as many)
 
     # -- tables at rest are folders of Parquet files -------------------------------------------
     def read_table(self, path: Path | str) -> DataFrame:
@@ -162,7 +163,7 @@ def _duckdb(settings: EngineSettings, workdir: Path, scratch: Path) -> Engine:
     previous = _BaseSession._instance
     _BaseSession._instance = None
     session = DuckDBSession(conn=con)
-    eng = Engine("duckdb", session, duck_functions, DuckWindow, scratch)
+    eng = Engine("duckdb", session, duck_functions, DuckWindow, scratch, threads=settings.threads)
     eng._restore = previous
     return eng
 

@@ -28,7 +28,6 @@ from fitintent.models import (
     last_labelled,
     retrain_period,
     score_period,
-    training_months,
 )
 from fitintent.period import Period
 from fitintent.score import place
@@ -91,11 +90,12 @@ def default_periods(period: Period, cfg: Config) -> list[Period]:
 
 
 def months_needed(periods: Sequence[Period], cfg: Config) -> list[Period]:
+    """The months whose features every account needs: each snapshot's, and its fit model's
+    training and validation months (intent training builds only its sample's rows)."""
     out: set[Period] = set()
     for p in periods:
         q = retrain_period(p, cfg.fit.retrain_months)
         out |= {p, q, last_labelled(q, cfg)}
-        out |= set(training_months(retrain_period(p, cfg.intent.retrain_months), cfg))
     return sorted(out)
 
 

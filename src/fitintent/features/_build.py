@@ -42,7 +42,7 @@ from fitintent.features._installbase import (
     install_base_events,
     technology_vocabulary,
 )
-from fitintent.features._months import months_frame
+from fitintent.features._months import months_frame, signals_within
 from fitintent.features._opportunities import (
     opportunity_aggregates,
     opportunity_catalog,
@@ -52,6 +52,8 @@ from fitintent.features._opportunities import (
 )
 from fitintent.features._signals import (
     account_events,
+    peer_aggregates,
+    peer_rates,
     signal_aggregates,
     signal_catalog,
     signal_columns,
@@ -61,6 +63,21 @@ from fitintent.features._signals import (
 from fitintent.period import Period
 from fitintent.segment import compute_spend, fit_potential, segment
 from fitintent.signals import resolve_accounts
+
+BATCH_ACCOUNT_MONTHS = 1_500_000  # account-months aggregated in one query
+
+
+def _joined(left: DataFrame, right: DataFrame) -> DataFrame:
+    """Two aggregations of the same account-months side by side."""
+    keys = ("account_id", "m_period", "m_end")
+    other = right.select(
+        *[F.col(k).alias(f"_j_{k}") for k in keys], *[c for c in right.columns if c not in keys]
+    )
+    on = None
+    for k in keys:
+        part = F.col(k) == F.col(f"_j_{k}")
+        on = part if on is None else on & part
+    return flat(left.join(other, on=on), tuple(f"_j_{k}" for k in keys))
 
 
 def segment_as_of(tables: Mapping[str, DataFrame], cfg: Config, period: Period) -> DataFrame:
@@ -85,6 +102,7 @@ class FeatureSource:
     _dated: dict[str, DataFrame] = field(default_factory=dict)  # period -> its batch
     _outcomes: dict[str, DataFrame] = field(default_factory=dict)
     _segmented: dict[str, DataFrame] = field(default_factory=dict)
+    _accounts: int | None = None  # accounts in the tables, counted once
 
     @classmethod
     def prepare(
@@ -98,18 +116,13 @@ class FeatureSource:
     ) -> FeatureSource:
         """Resolve signals to accounts and fix the vocabulary; ``lifecycle`` (technology,
         version, end of support) defaults to the shipped catalog. ``resolved_signals`` (the
-        output of :func:`fitintent.signals.resolve_accounts`, materialised, when a caller has it
-        already) saves resolving them again."""
+        output of :func:`fitintent.signals.resolve_accounts`, when a caller has it already)
+        saves resolving them again."""
         t = dict(tables)
-        if resolved_signals is not None:  # the caller's table, materialised already
-            t["signals"] = resolved_signals.where(F.col("account_id").isNotNull())
-        else:
-            signals = resolve_accounts(t["signals"], t["accounts"]).where(
-                F.col("account_id").isNotNull()
-            )
-            t["signals"] = (
-                active().materialize(signals, "signals-resolved") if materialize else signals
-            )
+        resolved = resolved_signals
+        if resolved is None:  # a join with a small materialised lookup: read as it is used
+            resolved = resolve_accounts(t["signals"], t["accounts"])
+        t["signals"] = resolved.where(F.col("account_id").isNotNull())
         tech = technology_vocabulary(t["install_base"])
         versions = eos_vocabulary(t["install_base"], lifecycle or default_lifecycle())
         return cls(t, cfg, tech, division_vocabulary(t["agreements"]), versions, materialize)
@@ -134,33 +147,60 @@ class FeatureSource:
 
         return cut
 
-    def _build_dated(self, periods: Sequence[Period]) -> DataFrame:
-        """Every source in one event shape, joined with the months it counts in, then one
-        aggregation per account and month (SQLFrame plans a few wide steps far faster than
-        many) and the derived columns."""
+    def _build_dated(self, periods: Sequence[Period], pairs: DataFrame | None = None) -> DataFrame:
+        """Every source in one event shape, joined with the months it counts in, aggregated per
+        account and month, family by family, and the derived columns. With ``pairs``
+        (``account_id``, ``period``) only those account-months are built: each event joins its
+        own account's months, so a training sample costs what its rows cost, not what every
+        account's would."""
         t, cfg = self.tables, self.cfg
-        cut = self._cut(f"{periods[0]}-{len(periods)}")
+        tag = f"{periods[0]}-{len(periods)}" + ("-pairs" if pairs is not None else "")
+        cut = self._cut(tag)
         months = cut(months_frame(periods, cfg), "months")
-        parts = [
-            account_events(t["accounts"], cfg),
-            install_base_events(t["install_base"]),
-            *holding_events(t["subscriptions"], t["transactions"]),
-            agreement_events(t["agreements"]),
-            opportunity_events(t["opportunities"]),
-            signal_events(t["signals"]),
+        signals = signals_within(t["signals"], periods, cfg, "m_base_ts")
+        peers = peer_rates(signals, t["accounts"], months, cfg)
+        if pairs is not None:
+            wanted = pairs.select(
+                F.col("account_id").alias("_w_account"), F.col("period").alias("_w_period")
+            )
+            own = months.join(wanted, on=F.col("m_period") == F.col("_w_period"))
+            months = cut(flat(own, ("_w_period",)), "wanted")
+        # one aggregation per family of sources, each over its own events and every account's
+        # own row (so that a count of nothing is 0, as in one wide aggregation), joined by key:
+        # many narrow aggregations hold far less state than one wide one at a million accounts
+        installed = install_base_aggregates(self.technologies, self.versions)
+        families = [
+            ([install_base_events(t["install_base"])], installed),
+            (holding_events(t["subscriptions"], t["transactions"]), holding_aggregates(cfg)),
+            ([agreement_events(t["agreements"])], agreement_aggregates(self.divisions, cfg)),
+            ([opportunity_events(t["opportunities"])], opportunity_aggregates(cfg)),
+            ([signal_events(signals)], [*peer_aggregates(), *signal_aggregates(cfg)]),
         ]
-        rows, when = parts[0]
-        for frame, cond in parts[1:]:
-            rows, when = rows.union(frame), when | cond  # same columns, same order
-        events = cut(flat(rows.join(months, on=when)), "events")
-        aggs = [
-            *install_base_aggregates(self.technologies, self.versions),
-            *holding_aggregates(cfg),
-            *agreement_aggregates(self.divisions, cfg),
-            *opportunity_aggregates(cfg),
-            *signal_aggregates(cfg),
-        ]
-        grouped = events.groupBy("account_id", "m_period", "m_end").agg(*aggs)
+        grouped = None
+        for i, (parts, aggs) in enumerate(families):
+            rows, when = account_events(t["accounts"], cfg)
+            for frame, cond in parts:
+                rows, when = rows.union(frame), when | cond  # same columns, same order
+            on = when if pairs is None else (F.col("account_id") == F.col("_w_account")) & when
+            events = cut(flat(rows.join(months, on=on), ("_w_account",)), f"events{i}")
+            part = cut(events.groupBy("account_id", "m_period", "m_end").agg(*aggs), f"agg{i}")
+            grouped = part if grouped is None else _joined(grouped, part)
+        assert grouped is not None
+        if peers is not None:
+            rates = [c for c in peers.columns if c.startswith("_peer_rate_")]
+            grouped = flat(
+                grouped.join(
+                    peers.select(
+                        F.col("m_period").alias("_r_period"),
+                        F.col("_peer").alias("_r_peer"),
+                        *rates,
+                    ),
+                    on=(F.col("m_period") == F.col("_r_period"))
+                    & (F.col("_peer") == F.col("_r_peer")),
+                    how="left",
+                ),
+                ("_r_period", "_r_peer"),
+            )
         cols = [
             F.col("m_period").alias("period"),
             F.col("account_id"),
@@ -172,12 +212,30 @@ class FeatureSource:
         ]
         return cut(grouped.select(*cols), "dated")
 
+    def account_months(self, periods: Sequence[Period]) -> DataFrame:
+        """Every account with every one of ``periods``: ``account_id``, ``period``."""
+        months = months_frame(periods, self.cfg).select(F.col("m_period").alias("period"))
+        return flat(self.tables["accounts"].select("account_id").crossJoin(months))
+
+    def sampled(self, periods: Sequence[Period], pairs: DataFrame) -> DataFrame:
+        """Dated features of the ``pairs`` (``account_id``, ``period``) only: a training sample,
+        built without building every account's months (not kept: each sample is its own)."""
+        return self._build_dated(sorted(set(periods)), pairs)
+
     def warm(self, periods: Iterable[Period]) -> None:
-        """Build the dated features of every month not built yet, in one query."""
+        """Build the dated features of every month not built yet: as few queries as keep each
+        under :data:`BATCH_ACCOUNT_MONTHS` rows (one for a small world, a month at a time for
+        a million accounts)."""
         todo = sorted({p for p in periods if str(p) not in self._dated})
-        if todo:
-            batch = self._build_dated(todo)
-            self._dated.update({str(p): batch for p in todo})
+        if not todo:
+            return
+        if self._accounts is None:
+            counted = self.tables["accounts"].groupBy().agg(F.count(F.lit(1)).alias("n"))
+            self._accounts = int(active().to_arrow(counted).column("n")[0].as_py())
+        size = max(1, BATCH_ACCOUNT_MONTHS // max(self._accounts, 1))
+        for i in range(0, len(todo), size):
+            batch = self._build_dated(todo[i : i + size])
+            self._dated.update({str(p): batch for p in todo[i : i + size]})
 
     def dated(self, periods: Sequence[Period]) -> DataFrame:
         """Dated features (no firmographics) of ``periods``, one row per account and month."""
@@ -274,7 +332,8 @@ class FeatureSource:
             ),
             "product-topics",
         )
-        return signal_evidence(self.tables["signals"], self.cfg, months, topics, pairs)
+        signals = signals_within(self.tables["signals"], [period], self.cfg, "m_evidence_ts")
+        return signal_evidence(signals, self.cfg, months, topics, pairs)
 
 
 def build_features(

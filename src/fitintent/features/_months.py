@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 import pyarrow as pa
 
 from fitintent.config import Config
-from fitintent.engine import DataFrame, active
+from fitintent.engine import DataFrame, F, active
 from fitintent.period import Period
 
 
@@ -62,3 +62,20 @@ def months_table(periods: Iterable[Period], cfg: Config) -> pa.Table:
 
 def months_frame(periods: Iterable[Period], cfg: Config) -> DataFrame:
     return active().from_arrow(months_table(periods, cfg), "months")
+
+
+def signals_within(
+    signals: DataFrame, periods: Iterable[Period], cfg: Config, start: str
+) -> DataFrame:
+    """The signals inside the windows of ``periods``, from their ``start`` column (such as
+    ``m_base_ts``) to the month's end: a filter on two literal bounds, which the engine pushes
+    down into the file scan, so that the join with the months that follows reads only those
+    rows and not every signal ever collected."""
+    table = months_table(periods, cfg)
+    lo, hi = min(table.column(start).to_pylist()), max(table.column("m_next_ts").to_pylist())
+    t = F.col("signal_time")
+
+    def ts(d: datetime) -> object:  # the sessions run in UTC
+        return F.lit(d.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")).cast("timestamp")
+
+    return signals.where((t >= ts(lo)) & (t < ts(hi)))

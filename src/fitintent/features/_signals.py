@@ -22,7 +22,7 @@ from typing import Any
 
 from fitintent.config import Config
 from fitintent.contracts import SIGNAL_TYPES
-from fitintent.engine import DataFrame, F, Window
+from fitintent.engine import DataFrame, F, Window, active
 from fitintent.features._common import (
     Catalog,
     Dated,
@@ -100,6 +100,11 @@ def signal_events(signals: DataFrame) -> Dated:
     return dated(rows, "sig", (t >= F.col("m_base_ts")) & (t < F.col("m_next_ts")))
 
 
+def peer_aggregates() -> list[Any]:
+    """The account's peer group, from its own event row."""
+    return [F.max(F.when(F.col("src") == F.lit("acct"), F.col("k1"))).alias("_peer")]
+
+
 def account_events(accounts: DataFrame, cfg: Config) -> Dated:
     """One row per account (in every month), so that every account gets a feature row; ``k1``
     carries its peer group (industry and size band) for the surge baseline."""
@@ -117,7 +122,6 @@ def signal_aggregates(cfg: Config) -> list[Any]:
     strong = strength >= F.lit(cfg.intent.strong_signal)
     kind, topic = F.col("k1"), F.col("k2")
     aggs: list[Any] = [
-        F.max(F.when(F.col("src") == F.lit("acct"), F.col("k1"))).alias("_peer"),
         count_if(recent).alias("sig_all_recent"),
         count_if(base).alias("sig_all_baseline"),
     ]
@@ -148,12 +152,63 @@ def signal_aggregates(cfg: Config) -> list[Any]:
     return aggs
 
 
-def peer_rate(product: str, cfg: Config) -> Any:
-    """The mean daily baseline count of the product's topics over the account's peers in the same
-    month (a window over the aggregated rows, so no join is needed)."""
-    peers = Window.partitionBy("m_period", "_peer")
+def peer_rates(
+    signals: DataFrame, accounts: DataFrame, months: DataFrame, cfg: Config
+) -> DataFrame | None:
+    """Per month and peer group (industry and size band), the mean daily baseline count of each
+    product's topics over the group's accounts: ``m_period``, ``_peer`` and ``_peer_rate_<P>``.
+
+    It is counted from the signals per (peer group, day, topic) rather than from the accounts'
+    feature rows, so that features built for a sample of accounts (training) see the same peers
+    as those built for every account (scoring). Windows start at midnight UTC, so a day's
+    signals fall wholly inside a window or outside it."""
+    products = [p for p in cfg.products if p.topics]
+    if not products:  # no product has topics: no surge, no baseline to compare with
+        return None
+    topics = sorted({t for p in products for t in p.topics})
+    peers = accounts.select(F.col("account_id").alias("_a"), peer_key(cfg).alias("_peer"))
+    sized = peers.groupBy(F.col("_peer").alias("_g")).agg(F.count(F.lit(1)).alias("_accounts"))
+    daily = (
+        signals.where(F.col("account_id").isNotNull() & F.col("topic").isin(topics))
+        .join(peers, on=F.col("account_id") == F.col("_a"))
+        .groupBy("_peer", F.to_date(F.col("signal_time")).alias("_day"), "topic")
+        .agg(F.count(F.lit(1)).alias("_n"))
+    )
+    daily = active().materialize(daily, "peer-days")
+    day = F.col("_day")
+    inside = (day >= F.to_date(F.col("m_base_ts"))) & (day < F.to_date(F.col("m_recent_ts")))
+    sums = flat(daily.join(months.select("m_period", "m_base_ts", "m_recent_ts"), on=inside))
+    totals = sums.groupBy("m_period", "_peer").agg(
+        *[
+            F.sum(F.when(F.col("topic").isin(list(p.topics)), F.col("_n")))
+            .cast("double")
+            .alias(f"_peer_sum_{p.id}")
+            for p in products
+        ]
+    )
     days = F.lit(float(cfg.signals.baseline_days))
-    return F.avg(F.col(f"sig_{product}_baseline").cast("double")).over(peers) / days
+    grid = flat(months.select("m_period").crossJoin(sized))
+    joined = grid.join(
+        totals.select(
+            F.col("m_period").alias("_t_period"),
+            F.col("_peer").alias("_t_peer"),
+            *[f"_peer_sum_{p.id}" for p in products],
+        ),
+        on=(F.col("m_period") == F.col("_t_period")) & (F.col("_g") == F.col("_t_peer")),
+        how="left",
+    )
+    return joined.select(
+        "m_period",
+        F.col("_g").alias("_peer"),
+        *[
+            (
+                F.coalesce(F.col(f"_peer_sum_{p.id}"), F.lit(0.0))
+                / F.col("_accounts").cast("double")
+                / days
+            ).alias(f"_peer_rate_{p.id}")
+            for p in products
+        ],
+    )
 
 
 def signal_columns(cfg: Config) -> list[Any]:
@@ -166,7 +221,7 @@ def signal_columns(cfg: Config) -> list[Any]:
         if not p.topics:
             continue
         pid = p.id
-        peer = F.coalesce(peer_rate(pid, cfg), F.lit(0.0))
+        peer = F.coalesce(F.col(f"_peer_rate_{pid}"), F.lit(0.0))
         expected = (
             F.lit(float(recent_days))
             * (F.col(f"sig_{pid}_baseline").cast("double") + k * peer)

@@ -78,7 +78,8 @@ def _entries(folder: Path, files: list[Path]) -> list[Entry]:
     index = folder / _INDEX
     entries = []
     if index.is_file():
-        entries = [Entry(**e) for e in json.loads(index.read_text(encoding="utf-8"))]
+        listed = json.loads(index.read_text(encoding="utf-8")).get("entries", [])
+        entries = [Entry(**e) for e in listed]
     now = {str(f): _stat(f) for f in files}
     if not all(now.get(f["path"]) == f for e in entries for f in e.files):
         return []  # the index is rewritten with the fresh entry; the old ones go next run
@@ -89,10 +90,19 @@ def _entries(folder: Path, files: list[Path]) -> list[Entry]:
     return entries
 
 
-def _write_index(folder: Path, entries: list[Entry]) -> None:
+def _write_index(folder: Path, entries: list[Entry], checked: str) -> None:
     tmp = folder / f".{_INDEX}.{uuid.uuid4().hex[:8]}"
-    tmp.write_text(json.dumps([e.__dict__ for e in entries], indent=1), encoding="utf-8")
+    body = {"references_checked": checked, "entries": [e.__dict__ for e in entries]}
+    tmp.write_text(json.dumps(body, indent=1), encoding="utf-8")
     os.replace(tmp, folder / _INDEX)
+
+
+def _checked(folder: Path) -> str:
+    """The key of the inputs the carried rows' references were last checked against."""
+    index = folder / _INDEX
+    if not index.is_file():
+        return ""
+    return str(json.loads(index.read_text(encoding="utf-8")).get("references_checked", ""))
 
 
 def carry(
@@ -102,22 +112,31 @@ def carry(
     parents: dict[str, DataFrame],
     root: Path,
     out: Path,
+    inputs: str = "",
 ) -> Carried:
     """Load ``contract``'s ``files``, validating only those no earlier run carried; the run's
-    quarantine of the source (carried and new) is written to ``out/_quarantine/<source>``."""
+    quarantine of the source (carried and new) is written to ``out/_quarantine/<source>``.
+    ``inputs`` keys what the referenced tables were loaded from (their files and the rules):
+    carried rows are held again to the references only when it changed since they last were."""
     folder = root / contract.name
     folder.mkdir(parents=True, exist_ok=True)
+    recheck = not inputs or _checked(folder) != inputs
     entries = _entries(folder, files)
     known = {f["path"] for e in entries for f in e.files}
     new = [f for f in files if str(f) not in known]
     carried_rows = sum(e.rows_in for e in entries)
     earlier = [e.id for e in entries]
-    if new or not entries:  # no file at all makes an empty entry: the table still exists
+    added = bool(new or not entries)
+    if added:  # no file at all makes an empty entry: the table still exists
         entries.append(_load_new(eng, contract, new, parents, folder, entries, out))
-        _write_index(folder, entries)
     quarantines = [eng.read_table(folder / e.id / "quarantine") for e in entries]
     loaded = [folder / e.id / "loaded" for e in entries]
-    orphans = _orphans(eng, contract, [folder / i / "loaded" for i in earlier], parents, out)
+    orphans = None
+    if recheck:
+        orphans = _orphans(eng, contract, [folder / i / "loaded" for i in earlier], parents, out)
+    if recheck or added:
+        # orphans are quarantined by every run, so they are only skipped when there were none
+        _write_index(folder, entries, inputs if orphans is None else "")
     rows = _union([eng.read_table(p) for p in loaded])
     if orphans is not None:
         held = eng.read_table(orphans).select(

@@ -7,6 +7,7 @@ account) are checked against rows that were actually loaded.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -85,10 +86,12 @@ def ingest(
         raise InputError(str(folder), "the sources folder does not exist")
     loaded: dict[str, DataFrame] = {}
     counts: list[Reconciliation] = []
+    seen: list[object] = []  # the files read so far: what the references check against
     for contract in contracts(cfg):
         if on_source:
             on_source(contract.name)
         files = find_files(contract.name, folder, cfg.sources.files.get(contract.name))
+        own = [_stat(f) for f in files]
         if not files and contract.name in REQUIRED_SOURCES:
             raise InputError(
                 str(folder / f"{contract.name}.csv"),
@@ -96,7 +99,9 @@ def ingest(
                 "(.csv, .tsv, .parquet or .jsonl)",
             )
         if contract.by_file:
-            grown = carry(eng, contract, files, loaded, _carried_root(out, folder), out)
+            inputs = _key([*seen, cfg.digest()])
+            seen += own
+            grown = carry(eng, contract, files, loaded, _carried_root(out, folder), out, inputs)
             loaded[contract.name] = grown.table
             counts.append(
                 Reconciliation(
@@ -140,6 +145,7 @@ def ingest(
             )
         loaded[contract.name] = table
         counts.append(count)
+        seen += own
     quarantine = eng.read_table(out / "_quarantine" / "*")
     return Ingested(loaded, quarantine.select(*QUARANTINE_COLUMNS), counts)
 
@@ -149,3 +155,12 @@ def _carried_root(out: Path, sources: Path) -> Path:
     sources folders never share or clear each other's)."""
     key = hashlib.blake2b(str(sources.resolve()).encode(), digest_size=6).hexdigest()
     return out.parent / "_carried" / key
+
+
+def _stat(f: Path) -> list[object]:
+    st = f.stat()
+    return [str(f), st.st_size, st.st_mtime_ns]
+
+
+def _key(parts: list[object]) -> str:
+    return hashlib.blake2b(json.dumps(parts).encode(), digest_size=12).hexdigest()

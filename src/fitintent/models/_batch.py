@@ -10,12 +10,13 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from fitintent.config import Config
 from fitintent.features import Feature
 from fitintent.models._fit import FitModel
 from fitintent.models._intent import IntentModel
-from fitintent.models._reasons import evidence
+from fitintent.models._lgb import fold_of
 from fitintent.models._registry import fit_files, intent_files, load_fit, load_intent
 from fitintent.models._words import Columns, quiet_topics, reasons, words_of
 
@@ -106,15 +107,20 @@ class Scorer:
             ids = [str(i) for i in batch.column("account_id").to_pylist()]
             n = len(ids)
             cols: dict[str, list[np.ndarray]] = {c: [] for c in SCORE_SCHEMA.names[2:]}
+            seen: dict[str, np.ndarray] = {}  # columns converted once for every model
+            folds: dict[int, np.ndarray] = {}
             for p in self.products:
                 fit, intent = self.models.fit_model(p), self.models.intent_model(p)
                 g = prob = np.full(n, np.nan)
                 if fit is not None:
-                    g = fit.raw(fit.design.matrix(batch), ids)
+                    k = len(fit.boosters)
+                    if k not in folds:
+                        folds[k] = fold_of(ids, k)
+                    g = fit.raw(fit.design.matrix(batch, seen), ids, folds[k])
                     prob = fit.probability(g)
                 raw = iprob = prop = np.full(n, np.nan)
                 if intent is not None:
-                    x = intent.design.matrix(batch)
+                    x = intent.design.matrix(batch, seen)
                     raw = intent.raw(x)
                     iprob = intent.probability(raw)
                     prop = intent.propensity(x, None if fit is None else g)
@@ -184,7 +190,7 @@ class Explainer:
         rows = np.nonzero(worked)[0]
         if fit is None or len(rows) == 0:
             return [None] * cols.rows if fit is None else out
-        x = fit.design.matrix(batch)[rows]
+        x = fit.design.matrix(batch, cols.converted)[rows]
         c = fit.contributions(x, [ids[i] for i in rows.tolist()])
         words = reasons(c, fit.design.names, cols, self.catalog, self.cfg, self._count, rows=rows)
         for i, w in zip(rows.tolist(), words, strict=True):
@@ -202,7 +208,7 @@ class Explainer:
         out = quiet_topics(product, cols, everyone, self.cfg)
         rows = np.nonzero(worked)[0]
         if len(rows):
-            x = intent.design.matrix(batch)[rows]
+            x = intent.design.matrix(batch, cols.converted)[rows]
             c = intent.contributions(x)
             words = reasons(
                 c, intent.design.names, cols, self.catalog, self.cfg, self._count, rows=rows
@@ -230,7 +236,8 @@ NOTHING_STANDS_OUT = "no single factor stands out"
 @dataclass
 class EvidenceWriter:
     """``ev<i>_<field>`` columns of (account, product) rows in, the evidence as JSON out
-    (:data:`EVIDENCE_SCHEMA`)."""
+    (:data:`EVIDENCE_SCHEMA`): the text :func:`fitintent.models.evidence` writes for a row,
+    built a column at a time rather than a row at a time."""
 
     count: int
 
@@ -238,15 +245,59 @@ class EvidenceWriter:
         for batch in batches:
             if batch.num_rows == 0:
                 continue
-            names = [n for n in batch.schema.names if n.startswith("ev")]
-            columns = {n: batch.column(n).to_pylist() for n in names}
-            rows = ({n: columns[n][i] for n in names} for i in range(batch.num_rows))
-            text = [evidence(r, self.count) for r in rows]
+            joined = _item(batch, 1)
+            for i in range(2, self.count + 1):
+                item = _item(batch, i)  # a row's items, the missing ones left out
+                both = pc.binary_join_element_wise(joined, item, ", ")
+                joined = pc.coalesce(both, joined, item)
+            text = pc.binary_join_element_wise("[", joined, "]", "")  # null stays null
             yield pa.RecordBatch.from_arrays(
                 [
                     batch.column("account_id").cast(pa.string()),
                     batch.column("product").cast(pa.string()),
-                    pa.array(text, pa.string()),
+                    text,
                 ],
                 schema=EVIDENCE_SCHEMA,
             )
+
+
+# the keys in the order ``evidence`` writes them (``date`` last: it replaces ``time``)
+_ITEM_KEYS = ("type", "source", "text", "url", "date")
+
+
+def _item(batch: pa.RecordBatch, i: int) -> pa.Array:
+    """Evidence item ``i`` of each row as a JSON object, null where the row has none."""
+    names = set(batch.schema.names)
+
+    def field(f: str) -> pa.Array:
+        name = f"ev{i}_{'time' if f == 'date' else f}"
+        if name not in names:
+            return pa.nulls(batch.num_rows, pa.string())
+        col = batch.column(name).cast(pa.string())
+        return pc.replace_substring(col, "_", " ") if f == "type" else col
+
+    parts: list[Any] = ["{"]
+    for k, f in enumerate(_ITEM_KEYS):
+        value = json_string(field(f))
+        parts += [f'{", " if k else ""}"{f}": ', pc.fill_null(value, "null")]
+    parts.append("}")
+    obj = pc.binary_join_element_wise(*parts, "")
+    has = pc.is_valid(field("type"))
+    return pc.if_else(has, obj, pa.scalar(None, pa.string()))
+
+
+_SHORT = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def json_string(col: pa.Array) -> pa.Array:
+    """Each text as a JSON string literal, as ``json.dumps(..., ensure_ascii=False)`` writes it
+    (backslashes, quotes and control characters escaped); null stays null."""
+    out = pc.replace_substring(col, "\\", "\\\\")
+    out = pc.replace_substring(out, '"', '\\"')
+    for raw, escaped in _SHORT.items():
+        out = pc.replace_substring(out, raw, escaped)
+    if pc.any(pc.match_substring_regex(out, "[\\x00-\\x1f]")).as_py():
+        for code in range(0x20):
+            if chr(code) not in _SHORT:
+                out = pc.replace_substring(out, chr(code), f"\\u{code:04x}")
+    return pc.binary_join_element_wise('"', out, '"', "")

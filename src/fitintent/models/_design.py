@@ -43,19 +43,23 @@ class Design:
     def categorical(self) -> list[int]:
         return [i for i, n in enumerate(self.names) if n in self.levels]
 
-    def matrix(self, data: Columnar) -> np.ndarray:
-        """(rows, features) float64; a column the data lacks is all missing."""
+    def matrix(self, data: Columnar, seen: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """(rows, features) float64; a column the data lacks is all missing. ``seen`` keeps the
+        numeric columns converted so far, for the next model over the same data."""
         out = np.full((data.num_rows, len(self.names)), np.nan, dtype=np.float64)
         have = set(data.schema.names)
+        seen = {} if seen is None else seen
         for j, name in enumerate(self.names):
             if name not in have:
                 continue
-            col = data.column(name)
             if name in self.levels:
+                col = data.column(name)
                 codes = pc.index_in(col.cast(pa.string()), value_set=pa.array(self.levels[name]))
                 out[:, j] = _floats(codes)
             else:
-                out[:, j] = _floats(col)
+                if name not in seen:
+                    seen[name] = _floats(data.column(name))
+                out[:, j] = seen[name]
         return out
 
     def to_card(self) -> dict[str, Any]:

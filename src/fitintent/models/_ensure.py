@@ -66,15 +66,13 @@ def _plan(
 
 
 def due_months(registry: Registry, cfg: Config, period: Period) -> list[Period]:
-    """Every month whose features scoring ``period`` needs, training included (built in one
-    query up front)."""
+    """Every month whose features scoring ``period`` needs for every account, the fit model's
+    training and validation months included (built in one query up front). Intent training
+    builds only its sample's account-months (:func:`labelled_panel`)."""
     months = {period}
     q = retrain_period(period, cfg.fit.retrain_months)
     if _plan(registry, "fit", cfg.product_ids, q)[1]:
         months |= {q, last_labelled(q, cfg)}
-    r = retrain_period(period, cfg.intent.retrain_months)
-    if _plan(registry, "intent", cfg.product_ids, r)[1]:
-        months |= set(training_months(r, cfg))
     return sorted(months)
 
 

@@ -98,9 +98,10 @@ class FitModel:
     metrics: dict[str, Any]
     _paths: list[PathTable] = field(default_factory=list, repr=False, compare=False)
 
-    def raw(self, x: np.ndarray, ids: list[str]) -> np.ndarray:
-        """g(x), each account scored by the fold model that did not train on it."""
-        fold = fold_of(ids, len(self.boosters))
+    def raw(self, x: np.ndarray, ids: list[str], fold: np.ndarray | None = None) -> np.ndarray:
+        """g(x), each account scored by the fold model that did not train on it (``fold``: the
+        accounts' :func:`fold_of`, when the caller has it)."""
+        fold = fold_of(ids, len(self.boosters)) if fold is None else fold
         out = np.zeros(len(ids))
         for k, b in enumerate(self.boosters):
             rows = fold == k

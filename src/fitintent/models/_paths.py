@@ -22,17 +22,17 @@ from typing import Any
 
 import lightgbm as lgb
 import numpy as np
-
-_BLOCK = 4096  # rows per step: (rows x trees x depth) index arrays stay around 100 MB
+import scipy.sparse as sp
 
 
 @dataclass
 class PathTable:
-    """What each (tree, leaf) path credits to which feature: ``features[t, leaf, d]`` (the
-    feature index, ``n_features`` where the path is shorter) and ``deltas[t, leaf, d]``."""
+    """What each (tree, leaf) path credits to which feature: ``credit`` has one row per tree
+    and leaf (``tree * leaves + leaf``) and one column per feature (and a last, empty one for
+    the bias), sparse: a path names only the few features it splits on."""
 
-    features: np.ndarray
-    deltas: np.ndarray
+    credit: sp.csr_matrix
+    leaves: int
     bias: float
     n_features: int
 
@@ -53,34 +53,35 @@ class PathTable:
                 _walk(root, {}, paths)
             per_tree.append(paths)
         leaves = max([max(p) + 1 for p in per_tree] + [1])
-        depth = max([len(c) for p in per_tree for c in p.values()] + [1])
-        features = np.full((len(per_tree), leaves, depth), n, dtype=np.int64)
-        deltas = np.zeros((len(per_tree), leaves, depth), dtype=np.float64)
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
         for t, paths in enumerate(per_tree):
             for leaf, credit in paths.items():
-                for d, (f, v) in enumerate(sorted(credit.items())):
-                    features[t, leaf, d], deltas[t, leaf, d] = f, v
-        return cls(features, deltas, bias, n)
+                for f, v in sorted(credit.items()):
+                    rows.append(t * leaves + leaf)
+                    cols.append(f)
+                    vals.append(v)
+        shape = (len(per_tree) * leaves, n + 1)
+        return cls(sp.csr_matrix((vals, (rows, cols)), shape=shape), leaves, bias, n)
 
     def contributions(self, booster: lgb.Booster, x: np.ndarray) -> np.ndarray:
         """(rows, features + 1): each feature's share of the raw score, the bias last (the
-        layout of ``pred_contrib``)."""
-        width = self.n_features + 1
-        out = np.zeros((x.shape[0], width), dtype=np.float64)
-        if x.shape[0] == 0 or self.features.shape[0] == 0:
+        layout of ``pred_contrib``). One sparse product: a row's leaf in every tree, times
+        what each leaf's path credits."""
+        rows = x.shape[0]
+        trees = self.credit.shape[0] // self.leaves
+        if rows == 0 or trees == 0:
+            out = np.zeros((rows, self.n_features + 1), dtype=np.float64)
             out[:, -1] = self.bias
             return out
         leaves = np.asarray(booster.predict(x, pred_leaf=True), dtype=np.int64)
-        leaves = leaves.reshape(x.shape[0], -1)
-        trees = np.arange(leaves.shape[1])[None, :]
-        for start in range(0, x.shape[0], _BLOCK):
-            block = leaves[start : start + _BLOCK]
-            rows = block.shape[0]
-            f = self.features[trees, block]  # (rows, trees, depth)
-            v = self.deltas[trees, block]
-            idx = np.arange(rows)[:, None, None] * width + f
-            summed = np.bincount(idx.ravel(), v.ravel(), minlength=rows * width)
-            out[start : start + rows] = summed.reshape(rows, width)
+        at = (leaves.reshape(rows, trees) + np.arange(trees)[None, :] * self.leaves).ravel()
+        reached = sp.csr_matrix(
+            (np.ones(at.size), at, np.arange(0, at.size + 1, trees)),
+            shape=(rows, self.credit.shape[0]),
+        )
+        out = np.asarray((reached @ self.credit).toarray(), dtype=np.float64)
         out[:, -1] = self.bias
         return out
 

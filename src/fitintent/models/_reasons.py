@@ -105,6 +105,15 @@ def phrase(f: Feature, row: Row, cfg: Config) -> str | None:
     return _singular(text) if v == 1 else text
 
 
+def plain_phrase(f: Feature, v: float) -> str | None:
+    """:func:`phrase` of a numeric feature worded by its value alone (no topic or product in
+    the words): the same text, without building a row for it."""
+    if v != v or v == 0:
+        return None
+    text = f.phrase.format(v=v, topic="")
+    return _singular(text) if v == 1 else text
+
+
 def evidence(row: Row, count: int) -> str | None:
     """``[{"date", "type", "source", "text", "url"}, ...]`` as JSON, strongest first."""
     items = []

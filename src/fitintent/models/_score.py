@@ -31,12 +31,14 @@ P(looks like a best customer), for intent the isotonic-calibrated P(opportunity 
   the High and Medium fit rows (Act Now and Evaluate with the default bands) are explained from
   contributions; the others get plain statements of their values, computed without the models
   (``"fit under 55: factors not computed"``, the product's recent signals and surge, or
-  "no signals on ... in the last 30 days").
+  "no signals on ... in the last 30 days"), and the evidence is looked up for the explained rows
+  only: ranking every account's recent signals for every product is most of the cost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -72,19 +74,36 @@ SCORE_COLUMNS = (
 )
 
 
+class _Laps:
+    """Seconds since the previous lap, by name, into ``into`` (when given)."""
+
+    def __init__(self, into: dict[str, float] | None) -> None:
+        self.into, self.last = into, time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.into is not None:
+            self.into[name] = round(self.into.get(name, 0.0) + now - self.last, 3)
+        self.last = now
+
+
 def load_models(
     source: FeatureSource,
     cfg: Config,
     period: Period,
     registry_dir: Path | str,
     segmented: DataFrame | None = None,
+    lap: Callable[[str], None] = lambda _: None,
 ) -> Models:
     """The fit and intent models of ``period``, trained and gated first where due."""
     registry = Registry(registry_dir)
     source.warm(due_months(registry, cfg, period))
+    lap("features of every account")
     models = Models()
     ensure_fit(source, cfg, period, registry, segmented, models)
+    lap("fit models")
     ensure_intent(source, cfg, period, registry, segmented, models)
+    lap("intent models")
     return models
 
 
@@ -129,6 +148,7 @@ def explain(
     models: Models,
     cfg: Config,
     period: Period,
+    lap: Callable[[str], None] = lambda _: None,
 ) -> DataFrame:
     """Reasons (``fit_reasons``, ``intent_reasons``) for every account x product of ``scores``
     and the evidence (``intent_evidence``) of those with recent signals on the product's
@@ -153,13 +173,19 @@ def explain(
     packed = _Packed.of(models.fit, models.intent)
     fn = Explainer(cfg.product_ids, packed, source.catalog().by_name(), cfg)
     why = map_batches(rows, fn, EXPLAIN_SCHEMA, batch_rows=16_384)
+    lap("explain: reasons")
+    worked = None
+    if cfg.fit.explain_min_fit > 0:
+        floor = F.lit(float(cfg.fit.explain_min_fit))
+        worked = scores.where(F.col("fit") >= floor).select("account_id", "product")
     ev = map_batches(
-        source.evidence(period), EvidenceWriter(cfg.intent.evidence_count), EVIDENCE_SCHEMA
+        source.evidence(period, worked), EvidenceWriter(cfg.intent.evidence_count), EVIDENCE_SCHEMA
     ).select(
         F.col("account_id").alias("_e_account"),
         F.col("product").alias("_e_product"),
         "intent_evidence",
     )
+    lap("explain: evidence")
     on = (F.col("account_id") == F.col("_e_account")) & (F.col("product") == F.col("_e_product"))
     return why.join(ev, on=on, how="left").select(
         "account_id", "product", "fit_reasons", "intent_reasons", "intent_evidence"
@@ -175,6 +201,7 @@ def score_period(
     *,
     source: FeatureSource | None = None,
     reasons: bool = True,
+    timings: dict[str, float] | None = None,
 ) -> tuple[DataFrame, list[Card]]:
     """Fit and intent for every account x product of ``period`` (columns :data:`SCORE_COLUMNS`)
     and the cards of the models used or refused. Trains when a model is due (a retrain month,
@@ -182,14 +209,20 @@ def score_period(
     feature tables between periods (backtests); ``reasons=False`` leaves the reason columns null
     (a backtest measures scores, it does not show them)."""
     eng = active()
+    lap = _Laps(timings)
     source = source or FeatureSource.prepare(tables, cfg)
-    models = load_models(source, cfg, period, registry_dir, segmented_accounts)
+    models = load_models(source, cfg, period, registry_dir, segmented_accounts, lap)
     features = eng.materialize(source.at(period, segmented_accounts), "score-features")
+    lap("features")
     scores = eng.materialize(score_features(features, models, cfg), "scores")
+    lap("scoring")
     if not reasons:
         blank = [F.lit(None).cast("string").alias(c) for c in SCORE_COLUMNS[-3:]]
         return scores.select(*SCORE_COLUMNS[:-3], *blank), models.cards
-    why = explain(scores, features, source, models, cfg, period).select(
+    why = explain(scores, features, source, models, cfg, period, lap)
+    why = eng.materialize(why, "reasons")
+    lap("explain: joined")
+    why = why.select(
         F.col("account_id").alias("_w_account"),
         F.col("product").alias("_w_product"),
         "fit_reasons",

@@ -75,17 +75,18 @@ def labelled_panel(
     every engine), and weighted up by the inverse of the rate."""
     eng = active()
     outcomes = eng.to_arrow(source.outcomes(months).select("account_id", "product", "period"))
-    dated = source.dated(months)
     accounts = source.tables["accounts"].groupBy().agg(F.count(F.lit(1)).alias("n"))
     n = int(eng.to_arrow(accounts).column("n")[0].as_py()) * len(months)
     frac = min(cfg.intent.negative_rate, cfg.intent.max_training_rows / max(n, 1))
     if frac < 1.0:
+        # the sample is drawn from the accounts x months grid first, and only its rows are built
+        grid = source.account_months(months)
         hits = (
             source.outcomes(months)
             .select(F.col("account_id").alias("_h_account"), F.col("period").alias("_h_period"))
             .distinct()
         )
-        keyed = dated.join(
+        keyed = grid.join(
             hits,
             on=(F.col("account_id") == F.col("_h_account"))
             & (F.col("period") == F.col("_h_period")),
@@ -96,7 +97,10 @@ def labelled_panel(
         digest = F.md5(F.concat_ws("|", F.col("account_id"), F.col("period").cast("string")))
         threshold = f"{int(frac * 16**8):08x}"
         keep = F.col("_h_account").isNotNull() | (F.substring(digest, 1, 8) < F.lit(threshold))
-        dated = keyed.where(keep).select(*[F.col(c) for c in dated.columns])
+        pairs = eng.materialize(keyed.where(keep).select("account_id", "period"), "intent-pairs")
+        dated = source.sampled(months, pairs)
+    else:
+        dated = source.dated(months)
     table = source.collect(months, segmented, dated)
     keys = [
         f"{a}|{p}"

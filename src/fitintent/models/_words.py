@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from fitintent.config import Config
 from fitintent.features import Feature, slug
 from fitintent.models._design import Columnar
-from fitintent.models._reasons import phrase
+from fitintent.models._reasons import phrase, plain_phrase
 
 HELD_BACK = "held back by: "
 _EXTRA = 4  # candidates looked at beyond ``count``, for factors that cannot be worded
@@ -42,6 +42,11 @@ class Columns:
 
     def has(self, name: str) -> bool:
         return name in self._names
+
+    @property
+    def converted(self) -> dict[str, np.ndarray]:
+        """The numeric columns converted so far, by name (shared with the design matrices)."""
+        return self._numbers
 
     def number(self, name: str) -> np.ndarray:
         """Float64, NaN where null or absent."""
@@ -94,6 +99,11 @@ def words_of(f: Feature, cols: Columns, rows: np.ndarray, cfg: Config) -> np.nda
         out[:] = table[np.where(valid, np.nan_to_num(idx), len(texts)).astype(np.int64)]
         return out
     values = cols.number(f.name)[rows]
+    if _plain(f):  # worded from its value alone: straight from the distinct values
+        unique_values, inverse = np.unique(values, return_inverse=True)
+        texts = [plain_phrase(f, v) for v in unique_values.tolist()]
+        out[:] = np.array(texts, dtype=object)[np.asarray(inverse).reshape(-1)]
+        return out
     product = next((p for p in cfg.products if p.id == f.product), None)
     topic = cols.topic_choice(product)[rows] if product is not None else np.full(len(rows), -1)
     eos = np.zeros(len(rows), dtype=np.float64)
@@ -125,6 +135,16 @@ def words_of(f: Feature, cols: Columns, rows: np.ndarray, cfg: Config) -> np.nda
         texts.append(phrase(f, row, cfg))
     out[:] = np.array(texts, dtype=object)[np.asarray(inverse).reshape(-1)]
     return out
+
+
+def _plain(f: Feature) -> bool:
+    """A number worded by its value alone (no topic, end-of-service product or threshold)."""
+    return (
+        f.kind == "numeric"
+        and "{topic}" not in f.phrase
+        and "{eos}" not in f.phrase
+        and not f.name.endswith(("_surge", "_days_since"))
+    )
 
 
 def _strongest(
