@@ -212,6 +212,13 @@ class FeatureSource:
         ]
         return cut(grouped.select(*cols), "dated")
 
+    def account_count(self) -> int:
+        """The accounts in the tables (counted once)."""
+        if self._accounts is None:
+            counted = self.tables["accounts"].groupBy().agg(F.count(F.lit(1)).alias("n"))
+            self._accounts = int(active().to_arrow(counted).column("n")[0].as_py())
+        return self._accounts
+
     def account_months(self, periods: Sequence[Period]) -> DataFrame:
         """Every account with every one of ``periods``: ``account_id``, ``period``."""
         months = months_frame(periods, self.cfg).select(F.col("m_period").alias("period"))
@@ -229,10 +236,7 @@ class FeatureSource:
         todo = sorted({p for p in periods if str(p) not in self._dated})
         if not todo:
             return
-        if self._accounts is None:
-            counted = self.tables["accounts"].groupBy().agg(F.count(F.lit(1)).alias("n"))
-            self._accounts = int(active().to_arrow(counted).column("n")[0].as_py())
-        size = max(1, BATCH_ACCOUNT_MONTHS // max(self._accounts, 1))
+        size = max(1, BATCH_ACCOUNT_MONTHS // max(self.account_count(), 1))
         for i in range(0, len(todo), size):
             batch = self._build_dated(todo[i : i + size])
             self._dated.update({str(p): batch for p in todo[i : i + size]})

@@ -65,22 +65,25 @@ class Carried:
     ignored_columns: list[str]
 
 
-def _stat(f: Path) -> dict[str, Any]:
+def file_stat(f: Path) -> dict[str, Any]:
+    """What tells a changed file from the one seen before: path, size and modification time."""
     st = f.stat()
     return {"path": str(f), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-def _entries(folder: Path, files: list[Path]) -> list[Entry]:
+def _index(folder: Path) -> dict[str, Any]:
+    """The folder's index: its entries and the key its references were last checked against."""
+    index = folder / _INDEX
+    return json.loads(index.read_text(encoding="utf-8")) if index.is_file() else {}
+
+
+def _entries(folder: Path, index: dict[str, Any], files: list[Path]) -> list[Entry]:
     """The carried entries, if every file they hold is still there unchanged; else none: the
     source is then ingested afresh. Entries the index no longer lists (a run killed before its
     index was written, or an earlier generation) are removed here, a run after they went out of
     use, so that the tables a previous ingest handed out stay readable until then."""
-    index = folder / _INDEX
-    entries = []
-    if index.is_file():
-        listed = json.loads(index.read_text(encoding="utf-8")).get("entries", [])
-        entries = [Entry(**e) for e in listed]
-    now = {str(f): _stat(f) for f in files}
+    entries = [Entry(**e) for e in index.get("entries", [])]
+    now = {str(f): file_stat(f) for f in files}
     if not all(now.get(f["path"]) == f for e in entries for f in e.files):
         return []  # the index is rewritten with the fresh entry; the old ones go next run
     listed = {e.id for e in entries}
@@ -95,14 +98,6 @@ def _write_index(folder: Path, entries: list[Entry], checked: str) -> None:
     body = {"references_checked": checked, "entries": [e.__dict__ for e in entries]}
     tmp.write_text(json.dumps(body, indent=1), encoding="utf-8")
     os.replace(tmp, folder / _INDEX)
-
-
-def _checked(folder: Path) -> str:
-    """The key of the inputs the carried rows' references were last checked against."""
-    index = folder / _INDEX
-    if not index.is_file():
-        return ""
-    return str(json.loads(index.read_text(encoding="utf-8")).get("references_checked", ""))
 
 
 def carry(
@@ -120,8 +115,9 @@ def carry(
     carried rows are held again to the references only when it changed since they last were."""
     folder = root / contract.name
     folder.mkdir(parents=True, exist_ok=True)
-    recheck = not inputs or _checked(folder) != inputs
-    entries = _entries(folder, files)
+    index = _index(folder)
+    recheck = not inputs or str(index.get("references_checked", "")) != inputs
+    entries = _entries(folder, index, files)
     known = {f["path"] for e in entries for f in e.files}
     new = [f for f in files if str(f) not in known]
     carried_rows = sum(e.rows_in for e in entries)
@@ -203,7 +199,7 @@ def _load_new(
     shutil.copy(staged.rejects_dir / "part-00000.parquet", tmp / "quarantine" / "rejects.parquet")
     entry = Entry(
         entry_id,
-        [_stat(f) for f in files],
+        [file_stat(f) for f in files],
         staged.rows_in,
         rows_written(tmp / "loaded"),
         rows_written(tmp / "quarantine"),

@@ -19,7 +19,7 @@ from fitintent.config import Config
 from fitintent.contracts import contracts
 from fitintent.engine import DataFrame, Engine
 from fitintent.errors import InputError
-from fitintent.ingest._carry import carry
+from fitintent.ingest._carry import carry, file_stat
 from fitintent.ingest._read import find_files, stage
 from fitintent.ingest._validate import QUARANTINE_COLUMNS, rows_written, validate
 
@@ -91,7 +91,7 @@ def ingest(
         if on_source:
             on_source(contract.name)
         files = find_files(contract.name, folder, cfg.sources.files.get(contract.name))
-        own = [_stat(f) for f in files]
+        own = [file_stat(f) for f in files]
         if not files and contract.name in REQUIRED_SOURCES:
             raise InputError(
                 str(folder / f"{contract.name}.csv"),
@@ -155,11 +155,6 @@ def _carried_root(out: Path, sources: Path) -> Path:
     sources folders never share or clear each other's)."""
     key = hashlib.blake2b(str(sources.resolve()).encode(), digest_size=6).hexdigest()
     return out.parent / "_carried" / key
-
-
-def _stat(f: Path) -> list[object]:
-    st = f.stat()
-    return [str(f), st.st_size, st.st_mtime_ns]
 
 
 def _key(parts: list[object]) -> str:

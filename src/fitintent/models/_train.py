@@ -75,8 +75,7 @@ def labelled_panel(
     every engine), and weighted up by the inverse of the rate."""
     eng = active()
     outcomes = eng.to_arrow(source.outcomes(months).select("account_id", "product", "period"))
-    accounts = source.tables["accounts"].groupBy().agg(F.count(F.lit(1)).alias("n"))
-    n = int(eng.to_arrow(accounts).column("n")[0].as_py()) * len(months)
+    n = source.account_count() * len(months)
     frac = min(cfg.intent.negative_rate, cfg.intent.max_training_rows / max(n, 1))
     if frac < 1.0:
         # the sample is drawn from the accounts x months grid first, and only its rows are built
