@@ -146,6 +146,21 @@ def _config(world: Path, scratch: Path, sources: Path) -> Path:
     return path
 
 
+def _rewind(work: Path, first: str) -> None:
+    """The carried signals as the first run left them (``--keep``): the entries of later months'
+    files are dropped, so the monthly run checks its month's file again, and the carried rows
+    are held to the references again, as they are in a month whose accounts file is new."""
+    for index in work.glob("warehouse/_carried/*/*/index.json"):
+        body = json.loads(index.read_text(encoding="utf-8"))
+        body["entries"] = [
+            e
+            for e in body.get("entries", [])
+            if any(Path(f["path"]).stem <= first for f in e["files"])
+        ]
+        body["references_checked"] = ""
+        index.write_text(json.dumps(body, indent=1), encoding="utf-8")
+
+
 def markdown(rec: dict[str, Any]) -> str:
     lines = [
         f"# The monthly run: {rec['accounts']:,} accounts x {rec['products']} products, "
@@ -244,6 +259,7 @@ def main(argv: list[str]) -> int:
     params = {**base, "explain_min_fit": a.explain_min_fit}
     for key, period in (("first", a.first), ("monthly", a.period)):
         if key == "first" and a.keep and (scratch / "work").is_dir():
+            _rewind(scratch / "work", a.first)
             continue
         src = _sources(world, scratch, signals, period)
         cfg = _config(world, scratch, src)

@@ -18,7 +18,7 @@ from typing import Any
 
 import fitintent
 from fitintent.config import Config
-from fitintent.engine import DataFrame, Engine, F, open_engine
+from fitintent.engine import DataFrame, Engine, open_engine
 from fitintent.evaluate import evaluate_snapshots
 from fitintent.features import FeatureSource
 from fitintent.ingest import Ingested, ingest
@@ -28,7 +28,13 @@ from fitintent.plays import PLAY_TABLE_KEYS, plays, plays_card
 from fitintent.publish import Snapshot, SnapshotWriter, summarize
 from fitintent.score import movement, place, previous_scores
 from fitintent.segment import compute_spend, fit_potential, segment, segment_card
-from fitintent.signals import resolution_counts, resolve_accounts, topic_activity
+from fitintent.signals import (
+    domain_lookup,
+    resolution_counts,
+    resolve_by,
+    topic_activity,
+    unresolved_signals,
+)
 
 STAGES = (
     "ingest",
@@ -153,7 +159,8 @@ def _signals(
     the signals no account took, with the reason: tables of the snapshot."""
     # the domain lookup is materialised inside; the resolved rows stay a join over the signals
     # files, so that each use reads only its columns instead of a copy of every signal
-    signals = resolve_accounts(t["signals"], t["accounts"])
+    lookup = domain_lookup(t["signals"], t["accounts"])
+    signals = resolve_by(t["signals"], lookup)
     activity = topic_activity(signals, cfg, period)
     eng.write_table(activity.orderBy("account_id", "topic"), writer.table_path("topic_activity"))
     counts = eng.read_table(
@@ -162,13 +169,14 @@ def _signals(
             writer.table_path("signal_resolution"),
         )
     )
+    card = resolution_card(eng.to_arrow(counts).to_pylist())
+    unresolved = unresolved_signals(t["signals"], lookup).select(*UNRESOLVED_COLUMNS)
+    if card["resolved"] == card["rows"]:  # the counts say there are none: no second reading
+        unresolved = unresolved.limit(0)
     eng.write_table(
-        signals.where(F.col("account_id").isNull())
-        .select(*UNRESOLVED_COLUMNS)
-        .orderBy("source", "signal_id"),
-        writer.table_path("signals_unresolved"),
+        unresolved.orderBy("source", "signal_id"), writer.table_path("signals_unresolved")
     )
-    return signals, resolution_card(eng.to_arrow(counts).to_pylist())
+    return signals, card
 
 
 UNRESOLVED_COLUMNS = (

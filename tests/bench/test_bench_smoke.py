@@ -95,3 +95,29 @@ def test_monthly_bench_runs_a_first_and_a_monthly_run(tmp_path: Path) -> None:
     assert {"scoring", "explain: reasons", "explain: evidence"} <= set(steps)
     table = (tmp_path / "results" / "monthly-latest.md").read_text()
     assert "| monthly run | 2026-08 |" in table and "| scoring |" in table
+
+
+def test_a_kept_monthly_bench_rewinds_the_carried_signals_to_the_first_run(
+    tmp_path: Path,
+) -> None:
+    """``--keep`` reruns the monthly run on the first run's work: the carried entries of later
+    months' files go, so the month's file is checked again, and the carried rows are held to the
+    references again (as in a month with a new accounts file)."""
+    from bench.monthly import _rewind
+
+    index = tmp_path / "warehouse" / "_carried" / "k1" / "signals" / "index.json"
+    index.parent.mkdir(parents=True)
+
+    def entry(name: str, *months: str) -> dict[str, object]:
+        files = [{"path": f"/s/signals/{m}.parquet", "size": 1, "mtime_ns": 1} for m in months]
+        return {"id": name, "files": files, "rows_in": 1, "loaded": 1, "quarantined": 0}
+
+    body = {
+        "references_checked": "abc",
+        "entries": [entry("e0", "2026-06", "2026-07"), entry("e1", "2026-08")],
+    }
+    index.write_text(json.dumps(body))
+    _rewind(tmp_path, "2026-07")
+    after = json.loads(index.read_text())
+    assert [e["id"] for e in after["entries"]] == ["e0"]
+    assert after["references_checked"] == ""

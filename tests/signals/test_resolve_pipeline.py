@@ -5,11 +5,24 @@ reason; and the counts per source add up."""
 
 from __future__ import annotations
 
-import pyarrow as pa
+from datetime import datetime
+from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from fitintent.config import Config
 from fitintent.engine import Engine
-from fitintent.pipeline import resolution_card
-from fitintent.signals import resolution_counts, resolve_accounts
+from fitintent.period import Period
+from fitintent.pipeline import UNRESOLVED_COLUMNS, _signals, resolution_card
+from fitintent.publish import SnapshotWriter
+from fitintent.signals import (
+    domain_lookup,
+    resolution_counts,
+    resolve_accounts,
+    resolve_by,
+    unresolved_signals,
+)
 
 ACCOUNTS = pa.table(
     {
@@ -75,3 +88,54 @@ def test_signals_resolve_by_domain_and_registrable_domain(engine: Engine) -> Non
         "no account has the domain": 1,
         "no account id and no domain": 1,
     }
+
+
+def _signal_rows(cases: list[tuple]) -> pa.Table:
+    return pa.table(
+        {
+            "signal_id": [c[0] for c in cases],
+            "account_id": pa.array([c[1] for c in cases], pa.string()),
+            "domain": pa.array([c[2] for c in cases], pa.string()),
+            "signal_time": pa.array(
+                [datetime(2026, 7, 20, 8, 30)] * len(cases), pa.timestamp("us")
+            ),
+            "signal_type": ["news"] * len(cases),
+            "topic": ["crm"] * len(cases),
+            "source": [c[3] for c in cases],
+            "url": [f"https://{c[2] or 'x.example'}/{c[0]}" for c in cases],
+            "text": ["a page"] * len(cases),
+            "strength": [0.5] * len(cases),
+        }
+    )
+
+
+def test_the_run_lists_the_unresolved_signals_from_one_lookup(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The run builds the domain lookup once: resolving by it is resolving afresh, and the
+    snapshot's ``signals_unresolved`` holds exactly the signals no account took, with their
+    reasons; with every signal resolved, the table is there and empty."""
+    signals = engine.from_arrow(_signal_rows(CASES), "s")
+    accounts = engine.from_arrow(ACCOUNTS, "a")
+    lookup = domain_lookup(signals, accounts)
+    by = engine.to_arrow(resolve_by(signals, lookup)).sort_by("signal_id").to_pylist()
+    fresh = engine.to_arrow(resolve_accounts(signals, accounts)).sort_by("signal_id").to_pylist()
+    assert by == fresh
+
+    left = engine.to_arrow(unresolved_signals(signals, lookup)).to_pylist()
+    want = {c[0]: c[6] for c in CASES if c[4] is None}
+    assert {r["signal_id"]: r["unresolved_reason"] for r in left} == want
+
+    period = Period.parse("2026-07")
+    for name, cases, expected in (
+        ("some", CASES, sorted(want)),
+        ("none", [c for c in CASES if c[4] is not None], []),
+    ):
+        writer = SnapshotWriter(tmp_path / name, str(period))
+        t = {"signals": engine.from_arrow(_signal_rows(cases), "s"), "accounts": accounts}
+        _, card = _signals(Config(), engine, period, t, writer)
+        table = pq.read_table(writer.table_path("signals_unresolved"))
+        assert table.column_names == list(UNRESOLVED_COLUMNS)
+        assert sorted(table.column("signal_id").to_pylist()) == expected
+        assert card["rows"] - card["resolved"] == len(expected)
+        writer.abandon()

@@ -182,7 +182,9 @@ class FeatureSource:
             for frame, cond in parts:
                 rows, when = rows.union(frame), when | cond  # same columns, same order
             on = when if pairs is None else (F.col("account_id") == F.col("_w_account")) & when
-            events = cut(flat(rows.join(months, on=on), ("_w_account",)), f"events{i}")
+            # the events stream into their aggregation: written out first, they cost more than
+            # they save (the holdings family at a million accounts: 13.6 s written, 3.9 s not)
+            events = flat(rows.join(months, on=on), ("_w_account",))
             part = cut(events.groupBy("account_id", "m_period", "m_end").agg(*aggs), f"agg{i}")
             grouped = part if grouped is None else _joined(grouped, part)
         assert grouped is not None

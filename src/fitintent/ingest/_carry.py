@@ -224,16 +224,29 @@ def _orphans(
     if not loaded or not refs:
         return None
     rows = _union([eng.read_table(p) for p in loaded])
+    # the rows that miss a reference are found on their keys alone (the check reads no text);
+    # their reasons and records are written only for them, usually none
+    linked = {c for _, ref in refs for c in ref.columns}
+    narrow = rows.select(*sorted(linked), "_file", "_row")
     for i, ref in refs:
         keys = reference_keys(parents[ref.source], ref, i)
-        rows = rows.join(keys, on=reference_matches(ref, i), how="left")
+        narrow = narrow.join(keys, on=reference_matches(ref, i), how="left")
     reasons = [missing_reference(ref, i) for i, ref in refs]
-    bad = rows.select(
+    missed = narrow.select(
+        F.col("_file").alias("_m_file"),
+        F.col("_row").alias("_m_row"),
+        F.concat_ws("; ", *reasons).alias("reasons"),
+    ).where(F.col("reasons") != F.lit(""))
+    found = eng.write_table(missed, out / "_orphans" / f"{contract.name}-keys")
+    if not rows_written(found):
+        return None
+    on = (F.col("_file") == F.col("_m_file")) & (F.col("_row") == F.col("_m_row"))
+    bad = rows.join(eng.read_table(found), on=on, how="inner").select(
         F.lit(contract.name).alias("source"),
         "_file",
         "_row",
-        F.concat_ws("; ", *reasons).alias("reasons"),
+        "reasons",
         typed_record(contract).alias("record"),
-    ).where(F.col("reasons") != F.lit(""))
+    )
     path = eng.write_table(bad, out / "_orphans" / contract.name)
     return path if rows_written(path) else None

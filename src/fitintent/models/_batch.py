@@ -5,7 +5,7 @@ first use, so a Spark worker unpickles plain strings, not native objects."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -150,12 +150,13 @@ class Explainer:
     models: _Packed
     catalog: dict[str, Feature]
     cfg: Config
+    _said: dict[tuple[Any, ...], str | None] = field(default_factory=dict, repr=False)
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             if batch.num_rows == 0:
                 continue
-            cols = Columns(batch)
+            cols = Columns(batch, self._said)
             ids = [str(i) for i in batch.column("account_id").to_pylist()]
             fit_words: list[str | None] = []
             intent_words: list[str | None] = []
@@ -220,9 +221,19 @@ class Explainer:
             # without topics, a product has no signal columns of its own: all signals speak
             names = [f"sig_{p}_recent", f"sig_{p}_surge"] if product.topics else ["sig_all_recent"]
             found = [self.catalog.get(n) for n in names]
-            facts = [words_of(f, cols, rest, self.cfg) for f in found if f is not None]
-            for k, i in enumerate(rest.tolist()):
-                out[i] = out[i] or "; ".join(str(w[k]) for w in facts if w[k]) or None
+            said = None  # the facts of each row joined by "; ", null where there are none
+            for f in found:
+                if f is not None:
+                    w = pa.array(words_of(f, cols, rest, self.cfg), pa.string())
+                    w = pc.if_else(pc.equal(w, ""), pa.scalar(None, pa.string()), w)
+                    both = None if said is None else pc.binary_join_element_wise(said, w, "; ")
+                    said = w if said is None else pc.coalesce(both, said, w)
+            if said is not None:
+                texts = np.asarray(out, dtype=object)
+                fill = np.asarray(said.to_numpy(zero_copy_only=False), dtype=object)
+                empty = np.array([not t for t in texts[rest].tolist()], dtype=bool)
+                texts[rest[empty]] = fill[empty]
+                out = texts.tolist()
         return out
 
     @property

@@ -14,7 +14,8 @@ and spread to the rows by index, never row by row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -27,18 +28,32 @@ from fitintent.models._design import Columnar
 from fitintent.models._reasons import phrase, plain_phrase
 
 HELD_BACK = "held back by: "
+_SAID_MAX = 200_000  # phrases remembered across batches before the memory starts again
 _EXTRA = 4  # candidates looked at beyond ``count``, for factors that cannot be worded
 
 
 class Columns:
     """The columns of a batch as numpy arrays, converted once and shared by every model."""
 
-    def __init__(self, data: Columnar) -> None:
+    def __init__(
+        self, data: Columnar, said: dict[tuple[Any, ...], str | None] | None = None
+    ) -> None:
         self.data = data
         self.rows = int(data.num_rows)
         self._names = set(data.schema.names)
         self._numbers: dict[str, np.ndarray] = {}
         self._topics: dict[str, np.ndarray] = {}
+        # phrases already worded, by feature, value and context: pass one dict to the Columns
+        # of every batch and a value is worded once, not once per batch
+        self.said = {} if said is None else said
+        if len(self.said) > _SAID_MAX:
+            self.said.clear()
+
+    def phrase(self, key: tuple[Any, ...], make: Callable[[], str | None]) -> str | None:
+        """The phrase under ``key`` (feature name, value, context), worded by ``make`` once."""
+        if key not in self.said:
+            self.said[key] = make()
+        return self.said[key]
 
     def has(self, name: str) -> bool:
         return name in self._names
@@ -101,7 +116,10 @@ def words_of(f: Feature, cols: Columns, rows: np.ndarray, cfg: Config) -> np.nda
     values = cols.number(f.name)[rows]
     if _plain(f):  # worded from its value alone: straight from the distinct values
         unique_values, inverse = np.unique(values, return_inverse=True)
-        texts = [plain_phrase(f, v) for v in unique_values.tolist()]
+        texts = [
+            cols.phrase((f.name, _key(v)), partial(plain_phrase, f, v))
+            for v in unique_values.tolist()
+        ]
         out[:] = np.array(texts, dtype=object)[np.asarray(inverse).reshape(-1)]
         return out
     product = next((p for p in cfg.products if p.id == f.product), None)
@@ -127,14 +145,25 @@ def words_of(f: Feature, cols: Columns, rows: np.ndarray, cfg: Config) -> np.nda
     else:
         keys = np.column_stack([values, topic.astype(np.float64), eos])
         unique, inverse = np.unique(keys, axis=0, return_inverse=True)
-    texts = []
-    for v, t, e in unique.tolist():
+
+    def worded(v: float, t: float, e: float) -> str | None:
         row: dict[str, Any] = {f.name: None if v != v else v, "eos_products": eos_texts[int(e)]}
         if product is not None and t >= 0:
             row[f"topic_{slug(product.topics[int(t)])}_recent"] = 1
-        texts.append(phrase(f, row, cfg))
+        return phrase(f, row, cfg)
+
+    texts = []
+    for v, t, e in unique.tolist():
+        topic_name = product.topics[int(t)] if product is not None and t >= 0 else None
+        key = (f.name, _key(v), topic_name, eos_texts[int(e)])
+        texts.append(cols.phrase(key, partial(worded, v, t, e)))
     out[:] = np.array(texts, dtype=object)[np.asarray(inverse).reshape(-1)]
     return out
+
+
+def _key(v: float) -> float | None:
+    """A value as a dictionary key (NaN, which equals nothing, as None)."""
+    return None if v != v else v
 
 
 def _plain(f: Feature) -> bool:
@@ -170,7 +199,35 @@ def _strongest(
     order = np.argsort(-value, axis=1, kind="stable")
     cand, value = np.take_along_axis(cand, order, 1), np.take_along_axis(value, order, 1)
     texts = np.full((n, k), None, dtype=object)
-    r, s = np.nonzero(value > 0)
+    # the first ``count`` candidates of every row are worded; the further ones only for the
+    # rows these leave short (a factor that cannot be worded, or one meaning said twice)
+    first = min(count, k)
+    live = value > 0
+    _word(texts, cand, live[:, :first], names, cols, rows, catalog, cfg)
+    _drop_repeats(texts, 0, first)
+    short = (texts[:, :first] != None).sum(axis=1) < count  # noqa: E711 (elementwise)
+    if k > first and short.any():
+        more = live.copy()
+        more[:, :first] = False
+        more[~short] = False
+        _word(texts, cand, more, names, cols, rows, catalog, cfg)
+        _drop_repeats(texts, first, k, only=short)
+    return ["; ".join([t for t in row if t][:count]) or None for row in texts.tolist()]
+
+
+def _word(
+    texts: np.ndarray,
+    cand: np.ndarray,
+    mask: np.ndarray,
+    names: Sequence[str],
+    cols: Columns,
+    rows: np.ndarray,
+    catalog: Mapping[str, Feature],
+    cfg: Config,
+) -> None:
+    """Fill ``texts`` where ``mask`` (over the leading columns of ``cand``) holds: the words of
+    each candidate feature, one call per feature."""
+    r, s = np.nonzero(mask)
     feature = cand[r, s]
     for j in np.unique(feature).tolist():
         f = catalog.get(names[j])
@@ -178,11 +235,17 @@ def _strongest(
             continue
         hit = feature == j
         texts[r[hit], s[hit]] = words_of(f, cols, rows[r[hit]], cfg)
-    for a in range(1, k):  # a phrase said twice (two columns, one meaning) counts once
+
+
+def _drop_repeats(texts: np.ndarray, lo: int, hi: int, only: np.ndarray | None = None) -> None:
+    """A phrase said twice (two columns, one meaning) counts once: columns ``lo`` to ``hi`` lose
+    the texts an earlier column of the row already has (in the rows ``only``, all by default)."""
+    for a in range(max(lo, 1), hi):
         for b in range(a):
             same = (texts[:, a] == texts[:, b]) & texts[:, a].astype(bool)
+            if only is not None:
+                same &= only
             texts[same, a] = None
-    return ["; ".join([t for t in row if t][:count]) or None for row in texts.tolist()]
 
 
 def reasons(

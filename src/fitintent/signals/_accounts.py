@@ -11,6 +11,12 @@ accounts share resolves to none of them. Every signal left without an account ke
 
 >>> resolved = resolve_accounts(signals, accounts)            # doctest: +SKIP
 >>> resolution_counts(resolved).show()                        # doctest: +SKIP
+
+A run that reads the signals more than once builds the domain lookup once and resolves by it:
+
+>>> lookup = domain_lookup(signals, accounts)                 # doctest: +SKIP
+>>> resolved = resolve_by(signals, lookup)                    # doctest: +SKIP
+>>> left = unresolved_signals(signals, lookup)                # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ def _norm(col: Any) -> Any:
     return F.regexp_replace(F.lower(F.trim(col)), r"^www\.", "")
 
 
-def _lookup(signals: DataFrame, accounts: DataFrame) -> DataFrame:
+def domain_lookup(signals: DataFrame, accounts: DataFrame) -> DataFrame:
     """``_domain`` (as the signals write it) -> ``_by_domain`` (null when ambiguous),
     ``_shared`` (accounts holding it), ``_how``: one row per distinct domain of the signals that
     lack an account."""
@@ -107,7 +113,11 @@ def _lookup(signals: DataFrame, accounts: DataFrame) -> DataFrame:
 def resolve_accounts(signals: DataFrame, accounts: DataFrame) -> DataFrame:
     """``signals`` with ``account_id`` filled where a domain resolves, plus ``resolved_by``
     ("given", "domain", "registrable domain" or null) and ``unresolved_reason``."""
-    lookup = _lookup(signals, accounts)
+    return resolve_by(signals, domain_lookup(signals, accounts))
+
+
+def resolve_by(signals: DataFrame, lookup: DataFrame) -> DataFrame:
+    """:func:`resolve_accounts` with the lookup :func:`domain_lookup` built for ``signals``."""
     joined = signals.join(lookup, on=F.col("domain") == F.col("_domain"), how="left")
     given = F.col("account_id").isNotNull()
     found = F.col("_by_domain").isNotNull()
@@ -129,6 +139,14 @@ def resolve_accounts(signals: DataFrame, accounts: DataFrame) -> DataFrame:
         F.when(given, F.lit("given")).otherwise(F.col("_how")).alias("resolved_by"),
         reason.alias("unresolved_reason"),
     )
+
+
+def unresolved_signals(signals: DataFrame, lookup: DataFrame) -> DataFrame:
+    """The rows of :func:`resolve_by` that no account takes. Only signals without an account id
+    can be among them, and that filter reaches the file scan: the other signals' texts and
+    addresses are never read."""
+    bare = signals.where(F.col("account_id").isNull())
+    return resolve_by(bare, lookup).where(F.col("account_id").isNull())
 
 
 def resolution_counts(resolved: DataFrame) -> DataFrame:
