@@ -146,6 +146,17 @@ def _config(world: Path, scratch: Path, sources: Path) -> Path:
     return path
 
 
+def _earlier_first(path: Path, period: str) -> dict[str, Any] | None:
+    """The first run of the last results (``--keep`` reuses its work), marked with when it ran."""
+    if not path.is_file():
+        return None
+    old = json.loads(path.read_text(encoding="utf-8"))
+    first = old.get("first")
+    if not first or first.get("period") != period:
+        return None
+    return {**first, "ran": first.get("ran") or old.get("started")}
+
+
 def _rewind(work: Path, first: str) -> None:
     """The carried signals as the first run left them (``--keep``): the entries of later months'
     files are dropped, so the monthly run checks its month's file again, and the carried rows
@@ -177,6 +188,8 @@ def markdown(rec: dict[str, Any]) -> str:
         o = rec.get(key)
         if not o:
             continue
+        if o.get("ran"):
+            label += f", run {o['ran']} (its work reused)"
         ok = o["status"] == "ok"
         secs = o["result"]["seconds"] if ok else None
         target = "≤ 300 s, < 8 GB" if key == "monthly" else "(reported)"
@@ -260,6 +273,9 @@ def main(argv: list[str]) -> int:
     for key, period in (("first", a.first), ("monthly", a.period)):
         if key == "first" and a.keep and (scratch / "work").is_dir():
             _rewind(scratch / "work", a.first)
+            earlier = _earlier_first(a.results / "monthly-latest.json", period)
+            if earlier:
+                rec["first"] = earlier
             continue
         src = _sources(world, scratch, signals, period)
         cfg = _config(world, scratch, src)
