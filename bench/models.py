@@ -27,11 +27,9 @@ minutes (the models stage is only part of it; the table says what it adds).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import sys
 import time
@@ -39,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.runner import watched_child
+from bench.runner import child_main, task_parser, watched_child
 from bench.stages import NON_SIGNAL_SOURCES, bench_config, rows_of
 from fitintent.config import load_config
 
@@ -264,22 +262,11 @@ def markdown(record: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.models", description=__doc__.split("\n")[0])
-    ap.add_argument("--task", nargs=3, metavar=("NAME", "PARAMS", "RESULT"), help=argparse.SUPPRESS)
-    ap.add_argument("--world", type=Path, default=ROOT / "bench" / "world")
-    ap.add_argument("--scratch", type=Path, default=ROOT / "bench" / "scratch" / "models")
-    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
-    ap.add_argument("--explain-min-fit", type=float, default=55.0)
-    ap.add_argument("--memory-limit", default="6GB")
-    ap.add_argument("--threads", type=int, default=2)
+    ap = task_parser("python -m bench.models", __doc__, "models")
     ap.add_argument("--skip-train", action="store_true", help="score with the registry as it is")
     a = ap.parse_args(argv)
     if a.task:
-        name, params, result = a.task
-        out = TASKS[name](json.loads(Path(params).read_text()))
-        out["child_peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
-        Path(result).write_text(json.dumps(out, indent=2, default=str))
-        return 0
+        return child_main(TASKS, a.task)
     world = a.world.resolve()
     if not (world / "fitintent.toml").exists():
         print(f"no world at {world}: build it first (see the module docstring)", file=sys.stderr)

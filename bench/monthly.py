@@ -21,7 +21,6 @@ Figures go to ``<results>/monthly-latest.json`` and ``monthly-latest.md``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
-from bench.runner import watched_child
+from bench.runner import child_main, task_parser, watched_child
 from bench.stages import NON_SIGNAL_SOURCES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -230,23 +229,13 @@ def markdown(rec: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.monthly", description=__doc__.split("\n")[0])
-    ap.add_argument("--task", nargs=3, metavar=("NAME", "PARAMS", "RESULT"), help=argparse.SUPPRESS)
-    ap.add_argument("--world", type=Path, default=ROOT / "bench" / "world")
-    ap.add_argument("--scratch", type=Path, default=ROOT / "bench" / "scratch" / "monthly")
-    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    ap = task_parser("python -m bench.monthly", __doc__, "monthly")
     ap.add_argument("--first", default="2026-07", help="the first run's period (a quarter's)")
     ap.add_argument("--period", default="2026-08", help="the monthly run's period")
-    ap.add_argument("--explain-min-fit", type=float, default=55.0)
-    ap.add_argument("--memory-limit", default="6GB")
-    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--keep", action="store_true", help="reuse the first run's work folder")
     a = ap.parse_args(argv)
     if a.task:
-        name, params, result = a.task
-        out = TASKS[name](json.loads(Path(params).read_text()))
-        Path(result).write_text(json.dumps(out, indent=2, default=str))
-        return 0
+        return child_main(TASKS, a.task)
     world, scratch = a.world.resolve(), a.scratch.resolve()
     meta = json.loads((world / "bench-world.json").read_text())["key"]
     base = {"memory_limit": a.memory_limit, "threads": a.threads}

@@ -8,9 +8,11 @@ above its memory cap is killed and recorded as such, with the steps it had reach
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -166,3 +168,28 @@ def watched_child(
     if os.waitstatus_to_exitcode(status) != 0 or not result_file.exists():
         return {**out, "status": "failed", "error": _tail(log_file)}
     return {**out, "status": "ok", "result": json.loads(result_file.read_text())}
+
+
+def task_parser(prog: str, doc: str | None, scratch: str) -> argparse.ArgumentParser:
+    """The arguments every script with tasks of its own takes (``bench.models``,
+    ``bench.monthly``): the hidden ``--task`` its children run, the world, scratch and results
+    folders and the engine's memory and threads."""
+    ap = argparse.ArgumentParser(prog=prog, description=(doc or "").split("\n")[0])
+    ap.add_argument("--task", nargs=3, metavar=("NAME", "PARAMS", "RESULT"), help=argparse.SUPPRESS)
+    ap.add_argument("--world", type=Path, default=ROOT / "bench" / "world")
+    ap.add_argument("--scratch", type=Path, default=ROOT / "bench" / "scratch" / scratch)
+    ap.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    ap.add_argument("--explain-min-fit", type=float, default=55.0)
+    ap.add_argument("--memory-limit", default="6GB")
+    ap.add_argument("--threads", type=int, default=2)
+    return ap
+
+
+def child_main(tasks: dict[str, Any], task: list[str]) -> int:
+    """The child side of :func:`watched_child`: task ``NAME`` on the JSON ``PARAMS``, its outcome
+    (with the child's own peak RSS) written to ``RESULT``."""
+    name, params, result = task
+    out = tasks[name](json.loads(Path(params).read_text()))
+    out["child_peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+    Path(result).write_text(json.dumps(out, indent=2, default=str))
+    return 0
