@@ -47,6 +47,9 @@ class EngineSettings(_Model):
     duckdb_file: Path | None = None  # default: <workdir>/fitintent.duckdb
     memory_limit: str = "6GB"
     threads: int = Field(default=2, ge=1)
+    # a period with at least this many accounts is scored by its models compiled to native code
+    # (kept under <workdir>/compiled and reused); below it, compiling costs more than it saves
+    compile_min_accounts: int = Field(default=250_000, ge=0)
     master: str = "local[2]"
     remote: str | None = None  # Spark Connect URL, e.g. sc://spark-host:15002
     spark_conf: dict[str, str] = Field(default_factory=dict)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -49,32 +50,45 @@ class _Packed:
     """The models a batch function needs. In this process they are the live models; pickled
     (to a Spark worker) they travel as card fragments and text and are rebuilt on first use."""
 
-    def __init__(self, fit: dict[str, FitModel], intent: dict[str, IntentModel]) -> None:
+    def __init__(
+        self,
+        fit: dict[str, FitModel],
+        intent: dict[str, IntentModel],
+        native: Path | None = None,
+    ) -> None:
         self._fit, self._intent = dict(fit), dict(intent)
         self.fit: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
         self.intent: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
+        self.native = native  # the folder of compiled models, when they predict (``_native``)
 
     @classmethod
-    def of(cls, fit: dict[str, FitModel], intent: dict[str, IntentModel]) -> _Packed:
-        return cls(fit, intent)
+    def of(
+        cls, fit: dict[str, FitModel], intent: dict[str, IntentModel], native: Path | None = None
+    ) -> _Packed:
+        return cls(fit, intent, native)
 
     def fit_model(self, p: str) -> FitModel | None:
         if p not in self._fit and p in self.fit:
             self._fit[p] = load_fit(*self.fit[p])
+            if self.native is not None:
+                self._fit[p].compiled(self.native, build=False)
         return self._fit.get(p)
 
     def intent_model(self, p: str) -> IntentModel | None:
         if p not in self._intent and p in self.intent:
             self._intent[p] = load_intent(*self.intent[p])
+            if self.native is not None:
+                self._intent[p].compiled(self.native, build=False)
         return self._intent.get(p)
 
     def __getstate__(self) -> dict[str, Any]:
         fit = self.fit or {p: _fit_card(m) for p, m in self._fit.items()}
         intent = self.intent or {p: _intent_card(m) for p, m in self._intent.items()}
-        return {"fit": fit, "intent": intent}
+        return {"fit": fit, "intent": intent, "native": self.native}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.fit, self.intent, self._fit, self._intent = state["fit"], state["intent"], {}, {}
+        self.native = state.get("native")
 
 
 def _fit_card(m: FitModel) -> tuple[dict[str, Any], dict[str, str]]:

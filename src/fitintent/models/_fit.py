@@ -28,6 +28,7 @@ its opportunities (and for a compute product, not the compute-spend columns deri
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import lightgbm as lgb
@@ -48,6 +49,7 @@ from fitintent.models._lgb import (
     train,
     unit_hash,
 )
+from fitintent.models._native import Predict, native
 from fitintent.models._paths import PathTable
 
 COMPUTE_DERIVED = ("compute_spend_12m", "compute_potential_3y", "top_unmanaged_compute")
@@ -97,17 +99,24 @@ class FitModel:
     label_frequency: float  # c of Elkan-Noto: mean g over held-out positives
     metrics: dict[str, Any]
     _paths: list[PathTable] = field(default_factory=list, repr=False, compare=False)
+    _native: list[Predict | None] = field(default_factory=list, repr=False, compare=False)
 
     def raw(self, x: np.ndarray, ids: list[str], fold: np.ndarray | None = None) -> np.ndarray:
         """g(x), each account scored by the fold model that did not train on it (``fold``: the
         accounts' :func:`fold_of`, when the caller has it)."""
         fold = fold_of(ids, len(self.boosters)) if fold is None else fold
         out = np.zeros(len(ids))
-        for k, b in enumerate(self.boosters):
+        fast = self._native or [None] * len(self.boosters)
+        for k, (b, predict) in enumerate(zip(self.boosters, fast, strict=True)):
             rows = fold == k
             if rows.any():
-                out[rows] = b.predict(x[rows])
+                out[rows] = b.predict(x[rows]) if predict is None else predict(x[rows])
         return out
+
+    def compiled(self, folder: Path, *, build: bool) -> None:
+        """Predict from the boosters' compiled code in ``folder`` (:mod:`._native`), compiled
+        first where it is missing and ``build``; a booster without code keeps LightGBM's."""
+        self._native = [native(b, folder, build=build) for b in self.boosters]
 
     def probability(self, g: np.ndarray) -> np.ndarray:
         return np.clip(g / max(self.label_frequency, 1e-9), 0.0, 1.0)

@@ -23,6 +23,7 @@ with no signals weighs against a surging weak one differs by product.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import lightgbm as lgb
@@ -34,6 +35,7 @@ from fitintent.config import Config
 from fitintent.features import Catalog, Feature
 from fitintent.models._design import Design
 from fitintent.models._lgb import auc, best_rounds, both_classes, dataset, params, subset, train
+from fitintent.models._native import Predict, native
 from fitintent.models._paths import PathTable
 
 _EPS = 1e-6
@@ -62,9 +64,19 @@ class IntentModel:
     held_mask: np.ndarray | None = None
     held_out: np.ndarray | None = None
     _paths: PathTable | None = field(default=None, repr=False, compare=False)
+    _native: Predict | None = field(default=None, repr=False, compare=False)
+    _native_propensity: Predict | None = field(default=None, repr=False, compare=False)
 
     def raw(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self.booster.predict(x), dtype=np.float64)
+        out = self.booster.predict(x) if self._native is None else self._native(x)
+        return np.asarray(out, dtype=np.float64)
+
+    def compiled(self, folder: Path, *, build: bool) -> None:
+        """Predict from the boosters' compiled code in ``folder`` (:mod:`._native`), compiled
+        first where it is missing and ``build``; a booster without code keeps LightGBM's."""
+        self._native = native(self.booster, folder, build=build)
+        if self.propensity_booster is not None:
+            self._native_propensity = native(self.propensity_booster, folder, build=build)
 
     def probability(self, raw: np.ndarray) -> np.ndarray:
         xs, ys = self.calibration
@@ -76,7 +88,9 @@ class IntentModel:
         if self.propensity_booster is None or fit_raw is None:
             return self.raw(x)
         z = np.column_stack([x, logit(fit_raw)])
-        return np.asarray(self.propensity_booster.predict(z), dtype=np.float64)
+        fast = self._native_propensity
+        out = self.propensity_booster.predict(z) if fast is None else fast(z)
+        return np.asarray(out, dtype=np.float64)
 
     def contributions(self, x: np.ndarray) -> np.ndarray:
         """Per-row contributions to the intent log-odds along the decision paths

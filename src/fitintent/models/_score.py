@@ -125,9 +125,8 @@ def _version(versions: Mapping[str, str]) -> Any:
 
 def score_features(features: DataFrame, models: Models, cfg: Config) -> DataFrame:
     """Scores (without reasons) of a feature table: one row per account x product."""
-    raw = map_batches(
-        features, Scorer(cfg.product_ids, _Packed.of(models.fit, models.intent)), SCORE_SCHEMA
-    )
+    packed = _Packed.of(models.fit, models.intent, _compiled(features, models, cfg))
+    raw = map_batches(features, Scorer(cfg.product_ids, packed), SCORE_SCHEMA)
     raw = active().materialize(raw, "raw-scores")
     return raw.select(
         "account_id",
@@ -139,6 +138,21 @@ def score_features(features: DataFrame, models: Models, cfg: Config) -> DataFram
         _version(models.fit_version).alias("fit_model"),
         _version(models.intent_version).alias("intent_model"),
     )
+
+
+def _compiled(features: DataFrame, models: Models, cfg: Config) -> Path | None:
+    """The folder of the models' compiled code (:mod:`._native`), compiled where it is missing,
+    when the population is large enough to repay it (``engine.compile_min_accounts``); None
+    otherwise: LightGBM predicts."""
+    floor = cfg.engine.compile_min_accounts
+    if floor > 0 and features.count() < floor:
+        return None
+    folder = cfg.paths.workdir / "compiled"
+    for fit in models.fit.values():
+        fit.compiled(folder, build=True)
+    for intent in models.intent.values():
+        intent.compiled(folder, build=True)
+    return folder
 
 
 def explain(
