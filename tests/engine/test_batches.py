@@ -34,16 +34,20 @@ def test_worker_processes_give_the_rows_of_one_in_order(duck: Engine, monkeypatc
     pooled: list[int] = []
     real = _batches._pooled
 
-    def counted(fn, batches, workers):  # type: ignore[no-untyped-def]
+    def counted(fn, batches, workers, schema, out):  # type: ignore[no-untyped-def]
         pooled.append(workers)
-        return real(fn, batches, workers)
+        return real(fn, batches, workers, schema, out)
 
     monkeypatch.setattr(_batches, "_pooled", counted)
     df = duck.from_arrow(_input(), "evidence-rows")
+    earlier = set(duck.scratch.glob("batches-*"))
     one = duck.to_arrow(map_batches(df, EvidenceWriter(1), EVIDENCE_SCHEMA, 500, workers=1))
     assert pooled == []
     two = duck.to_arrow(map_batches(df, EvidenceWriter(1), EVIDENCE_SCHEMA, 500, workers=2))
-    assert pooled == [2]  # ten batches: spread over two processes
+    assert pooled == [2]  # ten batches: spread over two processes, a part each
+    mine = set(duck.scratch.glob("batches-*")) - earlier
+    assert sorted(len(list(d.glob("part-*.parquet"))) for d in mine) == [1, 10]
+    assert not any((d / "_in").exists() for d in mine)  # the handed batches are gone
     assert one.num_rows == ROWS and two.to_pylist() == one.to_pylist()  # same rows, same order
     rows = one.to_pylist()
     assert [r["account_id"] for r in rows[:3]] == ["A00000", "A00001", "A00002"]

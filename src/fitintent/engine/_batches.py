@@ -19,13 +19,16 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing as mp
+import os
 import pickle
+import shutil
 import uuid
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -59,75 +62,92 @@ def map_batches(
     n = eng.threads if workers is None else workers
     first = list(itertools.islice(reader, POOL_MIN_BATCHES))
     rest = itertools.chain(first, reader)
-    pooled = n > 1 and len(first) >= POOL_MIN_BATCHES
-    with pq.ParquetWriter(out / "part-00000.parquet", schema, compression="zstd") as writer:
-        for batch in _pooled(fn, rest, n) if pooled else fn(rest):
-            writer.write_batch(batch.cast(schema) if batch.schema != schema else batch)
+    if n > 1 and len(first) >= POOL_MIN_BATCHES:
+        _pooled(fn, rest, n, schema, out)
+    else:
+        _write(fn(rest), schema, out / _part(0))
     return eng.read_table(out)
+
+
+def _part(i: int) -> str:
+    """The output of input batch ``i``: the names sort in input order."""
+    return f"part-{i:06d}.parquet"
+
+
+def _write(batches: Iterator[pa.RecordBatch], schema: pa.Schema, path: Path) -> None:
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for batch in batches:
+            writer.write_batch(batch.cast(schema) if batch.schema != schema else batch)
 
 
 # -- the worker processes --------------------------------------------------------------------------
 
-_FN: BatchFn | None = None
+_FN: tuple[BatchFn, pa.Schema] | None = None
 _LIMITS: list[object] = []  # held for the worker's life
 
 
-def _start(fn: bytes) -> None:
+def _start(state: bytes) -> None:
     global _FN
-    _FN = pickle.loads(fn)
+    _FN = pickle.loads(state)
     # the processes are the parallelism: the native libraries the function loaded (LightGBM's
     # OpenMP, BLAS) run one thread each rather than each starting threads for every core
     _LIMITS.append(threadpool_limits(limits=1))
 
 
-def _serial(batch: pa.RecordBatch) -> bytes:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, batch.schema) as w:
-        w.write_batch(batch)
-    return sink.getvalue().to_pybytes()
-
-
-def _work(data: bytes) -> list[bytes]:
+def _work(src: str, dst: str) -> None:
+    """One batch: read from the Arrow file ``src`` (mapped, not copied), its result written to
+    ``dst``."""
     assert _FN is not None
-    batch = pa.ipc.open_stream(data).read_next_batch()
-    return [_serial(b) for b in _FN(iter([batch]))]
+    fn, schema = _FN
+    with pa.memory_map(src) as mapped:
+        batch = pa.ipc.open_file(mapped).get_batch(0)
+        _write(fn(iter([batch])), schema, Path(dst))
+    os.unlink(src)
+
+
+def _handed(batch: pa.RecordBatch, path: Path) -> str:
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, batch.schema) as w:
+        w.write_batch(batch)
+    return str(path)
 
 
 def _pooled(
-    fn: BatchFn, batches: Iterator[pa.RecordBatch], workers: int
-) -> Iterator[pa.RecordBatch]:
-    """``fn`` over ``batches`` in ``workers`` processes, a few batches in flight, results in the
-    order of the input. Where the processes cannot start (a script that runs the pipeline
-    without an ``if __name__ == "__main__":`` guard, which every started process runs again),
-    the batches go through ``fn`` here instead, with a warning."""
+    fn: BatchFn, batches: Iterator[pa.RecordBatch], workers: int, schema: pa.Schema, out: Path
+) -> None:
+    """``fn`` over ``batches`` in ``workers`` processes, a few batches in flight. A batch goes to
+    its worker as an Arrow file, which the worker maps rather than receiving a copy through a
+    pipe, and the worker writes its result to ``out`` as the part of that batch, so the parts
+    read back in input order and no rows pass back through this process. Where the processes
+    cannot start (a script that runs the pipeline without an ``if __name__ == "__main__":``
+    guard, which every started process runs again), the batches go through ``fn`` here
+    instead, with a warning."""
     ctx = mp.get_context("spawn")
-    start = (pickle.dumps(fn),)
-    held: deque[pa.RecordBatch] = deque()  # the batches in flight, until their result is read
+    inbox = out / "_in"
+    inbox.mkdir()
+    held: deque[tuple[int, pa.RecordBatch]] = deque()  # in flight, until their part is written
+    numbered = enumerate(batches)
     try:
         with ProcessPoolExecutor(
-            workers, mp_context=ctx, initializer=_start, initargs=start
+            workers, mp_context=ctx, initializer=_start, initargs=(pickle.dumps((fn, schema)),)
         ) as pool:
-            pending: deque[Future[list[bytes]]] = deque()
-            for batch in batches:
-                held.append(batch)
-                pending.append(pool.submit(_work, _serial(batch)))
+            pending: deque[Future[None]] = deque()
+            for i, batch in numbered:
+                held.append((i, batch))
+                src = _handed(batch, inbox / f"{i:06d}.arrow")
+                pending.append(pool.submit(_work, src, str(out / _part(i))))
                 if len(pending) >= 2 * workers:
-                    parts = pending.popleft().result()
+                    pending.popleft().result()
                     held.popleft()
-                    yield from _read(parts)
             while pending:
-                parts = pending.popleft().result()
+                pending.popleft().result()
                 held.popleft()
-                yield from _read(parts)
     except BrokenProcessPool:
         warnings.warn(
             "worker processes could not start; running the batches in this process",
             RuntimeWarning,
             stacklevel=2,
         )
-        yield from fn(itertools.chain(held, batches))
-
-
-def _read(parts: list[bytes]) -> Iterator[pa.RecordBatch]:
-    for data in parts:
-        yield pa.ipc.open_stream(data).read_next_batch()
+        for i, batch in itertools.chain(held, numbered):
+            _write(fn(iter([batch])), schema, out / _part(i))
+    finally:
+        shutil.rmtree(inbox, ignore_errors=True)
