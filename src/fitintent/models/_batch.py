@@ -164,7 +164,7 @@ class Explainer:
     models: _Packed
     catalog: dict[str, Feature]
     cfg: Config
-    _said: dict[tuple[Any, ...], str | None] = field(default_factory=dict, repr=False)
+    _said: dict[str, dict[Any, str | None]] = field(default_factory=dict, repr=False)
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
@@ -174,9 +174,10 @@ class Explainer:
             ids = [str(i) for i in batch.column("account_id").to_pylist()]
             fit_words: list[str | None] = []
             intent_words: list[str | None] = []
+            folds: dict[int, np.ndarray] = {}  # each account's fold, once per batch
             for p in self.products:
                 worked = self._worked(cols, p)
-                fit_words += self._fit(p, batch, cols, ids, worked)
+                fit_words += self._fit(p, batch, cols, ids, worked, folds)
                 intent_words += self._intent(p, batch, cols, worked)
             n = len(ids)
             yield pa.RecordBatch.from_arrays(
@@ -197,7 +198,13 @@ class Explainer:
         return np.nan_to_num(cols.number(name), nan=-1.0) >= floor
 
     def _fit(
-        self, p: str, batch: pa.RecordBatch, cols: Columns, ids: list[str], worked: np.ndarray
+        self,
+        p: str,
+        batch: pa.RecordBatch,
+        cols: Columns,
+        ids: list[str],
+        worked: np.ndarray,
+        folds: dict[int, np.ndarray],
     ) -> list[str | None]:
         floor = self.cfg.fit.explain_min_fit
         out: list[str | None] = [f"fit under {floor:g}: factors not computed"] * cols.rows
@@ -205,8 +212,11 @@ class Explainer:
         rows = np.nonzero(worked)[0]
         if fit is None or len(rows) == 0:
             return [None] * cols.rows if fit is None else out
+        k = len(fit.boosters)
+        if k not in folds:
+            folds[k] = fold_of(ids, k)
         x = fit.design.matrix(batch, cols.converted)[rows]
-        c = fit.contributions(x, [ids[i] for i in rows.tolist()])
+        c = fit.contributions(x, [ids[i] for i in rows.tolist()], folds[k][rows])
         words = reasons(c, fit.design.names, cols, self.catalog, self.cfg, self._count, rows=rows)
         for i, w in zip(rows.tolist(), words, strict=True):
             out[i] = w or NOTHING_STANDS_OUT

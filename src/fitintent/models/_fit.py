@@ -121,13 +121,15 @@ class FitModel:
     def probability(self, g: np.ndarray) -> np.ndarray:
         return np.clip(g / max(self.label_frequency, 1e-9), 0.0, 1.0)
 
-    def contributions(self, x: np.ndarray, ids: list[str]) -> np.ndarray:
+    def contributions(
+        self, x: np.ndarray, ids: list[str], fold: np.ndarray | None = None
+    ) -> np.ndarray:
         """Per-row feature contributions to g's log-odds along each row's decision paths in the
         fold model that scored it (:mod:`fitintent.models._paths`); the last column is the
-        bias."""
+        bias. ``fold``: the accounts' :func:`fold_of`, when the caller has it."""
         if len(self._paths) != len(self.boosters):
             self._paths = [PathTable.of(b) for b in self.boosters]
-        fold = fold_of(ids, len(self.boosters))
+        fold = fold_of(ids, len(self.boosters)) if fold is None else fold
         out = np.zeros((len(ids), x.shape[1] + 1))
         for k, b in enumerate(self.boosters):
             rows = fold == k

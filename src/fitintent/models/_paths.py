@@ -17,7 +17,7 @@ product can be explained, not only the top of the list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import lightgbm as lgb
@@ -35,6 +35,7 @@ class PathTable:
     leaves: int
     bias: float
     n_features: int
+    _ones: np.ndarray = field(default_factory=lambda: np.ones(0), repr=False)
 
     @classmethod
     def of(cls, booster: lgb.Booster) -> PathTable:
@@ -77,8 +78,10 @@ class PathTable:
             return out
         leaves = np.asarray(booster.predict(x, pred_leaf=True), dtype=np.int64)
         at = (leaves.reshape(rows, trees) + np.arange(trees)[None, :] * self.leaves).ravel()
+        if self._ones.size < at.size:  # the matrix's values, all 1: allocated once
+            self._ones = np.ones(at.size)
         reached = sp.csr_matrix(
-            (np.ones(at.size), at, np.arange(0, at.size + 1, trees)),
+            (self._ones[: at.size], at, np.arange(0, at.size + 1, trees)),
             shape=(rows, self.credit.shape[0]),
         )
         out = np.asarray((reached @ self.credit).toarray(), dtype=np.float64)

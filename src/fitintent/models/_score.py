@@ -233,10 +233,7 @@ def score_period(
     if not reasons:
         blank = [F.lit(None).cast("string").alias(c) for c in SCORE_COLUMNS[-3:]]
         return scores.select(*SCORE_COLUMNS[:-3], *blank), models.cards
-    why = explain(scores, features, source, models, cfg, period, lap)
-    why = eng.materialize(why, "reasons")
-    lap("explain: joined")
-    why = why.select(
+    why = explain(scores, features, source, models, cfg, period, lap).select(
         F.col("account_id").alias("_w_account"),
         F.col("product").alias("_w_product"),
         "fit_reasons",

@@ -28,7 +28,8 @@ from fitintent.models._design import Columnar
 from fitintent.models._reasons import phrase, plain_phrase
 
 HELD_BACK = "held back by: "
-_SAID_MAX = 200_000  # phrases remembered across batches before the memory starts again
+_SAID_MAX = 50_000  # phrases of a feature remembered across batches before it starts again
+_UNSAID = object()
 _EXTRA = 4  # candidates looked at beyond ``count``, for factors that cannot be worded
 
 
@@ -36,24 +37,34 @@ class Columns:
     """The columns of a batch as numpy arrays, converted once and shared by every model."""
 
     def __init__(
-        self, data: Columnar, said: dict[tuple[Any, ...], str | None] | None = None
+        self, data: Columnar, said: dict[str, dict[Any, str | None]] | None = None
     ) -> None:
         self.data = data
         self.rows = int(data.num_rows)
         self._names = set(data.schema.names)
         self._numbers: dict[str, np.ndarray] = {}
         self._topics: dict[str, np.ndarray] = {}
-        # phrases already worded, by feature, value and context: pass one dict to the Columns
-        # of every batch and a value is worded once, not once per batch
+        # phrases already worded, per feature by value and context: pass one dict to the
+        # Columns of every batch and a value is worded once, not once per batch (a feature of
+        # ever new values, such as spend, starts its memory again now and then)
         self.said = {} if said is None else said
-        if len(self.said) > _SAID_MAX:
-            self.said.clear()
+        for memory in self.said.values():
+            if len(memory) > _SAID_MAX:
+                memory.clear()
 
-    def phrase(self, key: tuple[Any, ...], make: Callable[[], str | None]) -> str | None:
-        """The phrase under ``key`` (feature name, value, context), worded by ``make`` once."""
-        if key not in self.said:
-            self.said[key] = make()
-        return self.said[key]
+    def phrases(
+        self, name: str, keys: list[Any], make: Callable[[Any], str | None]
+    ) -> list[str | None]:
+        """The phrase of feature ``name`` under each of ``keys`` (a value, or a value and its
+        context), worded by ``make(key)`` once."""
+        memory = self.said.setdefault(name, {})
+        out: list[str | None] = []
+        for key in keys:
+            text = memory.get(key, _UNSAID)
+            if text is _UNSAID:
+                text = memory[key] = make(key)
+            out.append(text)  # type: ignore[arg-type]
+        return out
 
     def has(self, name: str) -> bool:
         return name in self._names
@@ -116,10 +127,8 @@ def words_of(f: Feature, cols: Columns, rows: np.ndarray, cfg: Config) -> np.nda
     values = cols.number(f.name)[rows]
     if _plain(f):  # worded from its value alone: straight from the distinct values
         unique_values, inverse = np.unique(values, return_inverse=True)
-        texts = [
-            cols.phrase((f.name, _key(v)), partial(plain_phrase, f, v))
-            for v in unique_values.tolist()
-        ]
+        keys = [None if v != v else v for v in unique_values.tolist()]  # NaN equals nothing
+        texts = cols.phrases(f.name, keys, partial(_plain_of, f))
         out[:] = np.array(texts, dtype=object)[np.asarray(inverse).reshape(-1)]
         return out
     product = next((p for p in cfg.products if p.id == f.product), None)
@@ -143,27 +152,29 @@ def words_of(f: Feature, cols: Columns, rows: np.ndarray, cfg: Config) -> np.nda
             [unique_values, np.full(len(unique_values), -1.0), np.zeros(len(unique_values))]
         )
     else:
-        keys = np.column_stack([values, topic.astype(np.float64), eos])
-        unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+        stacked = np.column_stack([values, topic.astype(np.float64), eos])
+        unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
 
-    def worded(v: float, t: float, e: float) -> str | None:
-        row: dict[str, Any] = {f.name: None if v != v else v, "eos_products": eos_texts[int(e)]}
-        if product is not None and t >= 0:
-            row[f"topic_{slug(product.topics[int(t)])}_recent"] = 1
+    topics = product.topics if product is not None else []
+
+    def worded(key: tuple[float | None, str | None, str | None]) -> str | None:
+        v, topic_name, eos_text = key
+        row: dict[str, Any] = {f.name: v, "eos_products": eos_text}
+        if topic_name is not None:
+            row[f"topic_{slug(topic_name)}_recent"] = 1
         return phrase(f, row, cfg)
 
-    texts = []
-    for v, t, e in unique.tolist():
-        topic_name = product.topics[int(t)] if product is not None and t >= 0 else None
-        key = (f.name, _key(v), topic_name, eos_texts[int(e)])
-        texts.append(cols.phrase(key, partial(worded, v, t, e)))
+    keys = [
+        (None if v != v else v, topics[int(t)] if t >= 0 else None, eos_texts[int(e)])
+        for v, t, e in unique.tolist()
+    ]
+    texts = cols.phrases(f.name, keys, worded)
     out[:] = np.array(texts, dtype=object)[np.asarray(inverse).reshape(-1)]
     return out
 
 
-def _key(v: float) -> float | None:
-    """A value as a dictionary key (NaN, which equals nothing, as None)."""
-    return None if v != v else v
+def _plain_of(f: Feature, v: float | None) -> str | None:
+    return None if v is None else plain_phrase(f, v)
 
 
 def _plain(f: Feature) -> bool:
