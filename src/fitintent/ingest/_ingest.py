@@ -99,8 +99,12 @@ def ingest(
                 job.cancel()
 
 
+def _files(contract: Contract, folder: Path, cfg: Config) -> list[Path]:
+    return find_files(contract.name, folder, cfg.sources.files.get(contract.name))
+
+
 def _stage(contract: Contract, folder: Path, cfg: Config, out: Path) -> tuple[list[Path], Staged]:
-    files = find_files(contract.name, folder, cfg.sources.files.get(contract.name))
+    files = _files(contract, folder, cfg)
     return files, stage(contract, files, out / "_staged" / contract.name)
 
 
@@ -120,7 +124,7 @@ def _load(
         if on_source:
             on_source(contract.name)
         if contract.by_file:
-            files = find_files(contract.name, folder, cfg.sources.files.get(contract.name))
+            files = _files(contract, folder, cfg)
         else:
             files, staged = staging[contract.name].result()
         own = [file_stat(f) for f in files]

@@ -101,6 +101,14 @@ def _intent_card(m: IntentModel) -> tuple[dict[str, Any], dict[str, str]]:
     return {"product": m.product, **extra}, texts
 
 
+def _fold(folds: dict[int, np.ndarray], ids: list[str], k: int) -> np.ndarray:
+    """Each account's fold of ``k`` (:func:`fold_of`), computed once per batch for every
+    model."""
+    if k not in folds:
+        folds[k] = fold_of(ids, k)
+    return folds[k]
+
+
 def _column(batch: pa.RecordBatch, name: str) -> np.ndarray:
     if name not in batch.schema.names:
         return np.full(batch.num_rows, np.nan)
@@ -127,10 +135,8 @@ class Scorer:
                 fit, intent = self.models.fit_model(p), self.models.intent_model(p)
                 g = prob = np.full(n, np.nan)
                 if fit is not None:
-                    k = len(fit.boosters)
-                    if k not in folds:
-                        folds[k] = fold_of(ids, k)
-                    g = fit.raw(fit.design.matrix(batch, seen), ids, folds[k])
+                    fold = _fold(folds, ids, len(fit.boosters))
+                    g = fit.raw(fit.design.matrix(batch, seen), ids, fold)
                     prob = fit.probability(g)
                 raw = iprob = prop = np.full(n, np.nan)
                 if intent is not None:
@@ -212,11 +218,9 @@ class Explainer:
         rows = np.nonzero(worked)[0]
         if fit is None or len(rows) == 0:
             return [None] * cols.rows if fit is None else out
-        k = len(fit.boosters)
-        if k not in folds:
-            folds[k] = fold_of(ids, k)
+        fold = _fold(folds, ids, len(fit.boosters))[rows]
         x = fit.design.matrix(batch, cols.converted)[rows]
-        c = fit.contributions(x, [ids[i] for i in rows.tolist()], folds[k][rows])
+        c = fit.contributions(x, [ids[i] for i in rows.tolist()], fold)
         words = reasons(c, fit.design.names, cols, self.catalog, self.cfg, self._count, rows=rows)
         for i, w in zip(rows.tolist(), words, strict=True):
             out[i] = w or NOTHING_STANDS_OUT
