@@ -112,14 +112,29 @@ def account_events(accounts: DataFrame, cfg: Config) -> Dated:
     return dated(event(keyed, "acct", k1="_peer"), "acct", F.lit(True))
 
 
-def signal_aggregates(cfg: Config) -> list[Any]:
+def signal_flags(cfg: Config) -> list[Any]:
+    """The conditions the signal aggregates share, computed once per event row (``_f_*``)."""
     t = F.col("t")
     is_sig = F.col("src") == F.lit("sig")
-    recent = is_sig & (t >= F.col("m_recent_ts"))
-    prior = is_sig & (t >= F.col("m_prior_ts")) & (t < F.col("m_recent_ts"))
-    base = is_sig & (t < F.col("m_recent_ts"))
     strength = F.coalesce(F.col("x"), F.lit(cfg.signals.default_strength))
-    strong = strength >= F.lit(cfg.intent.strong_signal)
+    flags = [
+        (is_sig & (t >= F.col("m_recent_ts"))).alias("_f_recent"),
+        (is_sig & (t >= F.col("m_prior_ts")) & (t < F.col("m_recent_ts"))).alias("_f_prior"),
+        (is_sig & (t < F.col("m_recent_ts"))).alias("_f_base"),
+        (strength >= F.lit(cfg.intent.strong_signal)).alias("_f_strong"),
+        strength.alias("_f_strength"),
+        F.when(is_sig, t).alias("_f_t"),
+    ]
+    flags += [
+        F.col("k2").isin(list(p.topics)).alias(f"_f_on_{p.id}") for p in cfg.products if p.topics
+    ]
+    return flags
+
+
+def signal_aggregates(cfg: Config) -> list[Any]:
+    """Over event rows with :func:`signal_flags`."""
+    recent, prior, base = F.col("_f_recent"), F.col("_f_prior"), F.col("_f_base")
+    strength, strong, t = F.col("_f_strength"), F.col("_f_strong"), F.col("_f_t")
     kind, topic = F.col("k1"), F.col("k2")
     aggs: list[Any] = [
         count_if(recent).alias("sig_all_recent"),
@@ -133,7 +148,7 @@ def signal_aggregates(cfg: Config) -> list[Any]:
     for p in cfg.products:
         if not p.topics:
             continue
-        on = topic.isin(list(p.topics))
+        on = F.col(f"_f_on_{p.id}")
         aggs += [
             count_if(recent & on).alias(f"sig_{p.id}_recent"),
             count_if(prior & on).alias(f"sig_{p.id}_prior"),
@@ -143,7 +158,7 @@ def signal_aggregates(cfg: Config) -> list[Any]:
             F.sum(F.when(recent & on, strength).otherwise(F.lit(0.0)))
             .cast("double")
             .alias(f"_strength_{p.id}"),
-            F.max(F.when(is_sig & on, t)).alias(f"_sig_last_{p.id}"),
+            F.max(F.when(on, t)).alias(f"_sig_last_{p.id}"),
         ]
         aggs += [
             count_if(recent & on & (kind == F.lit(k))).alias(f"sig_{p.id}_{k}")

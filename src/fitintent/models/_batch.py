@@ -326,11 +326,20 @@ def _item(batch: pa.RecordBatch, i: int) -> pa.Array:
 
 
 _SHORT = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_RISKY = '[\\\\"\\x00-\\x1f]'  # what a JSON string must escape
 
 
 def json_string(col: pa.Array) -> pa.Array:
     """Each text as a JSON string literal, as ``json.dumps(..., ensure_ascii=False)`` writes it
-    (backslashes, quotes and control characters escaped); null stays null."""
+    (backslashes, quotes and control characters escaped); null stays null. One scan finds the
+    texts that need escaping; only those go through the replacements."""
+    risky = pc.fill_null(pc.match_substring_regex(col, _RISKY), False)
+    if pc.any(risky).as_py():
+        col = pc.replace_with_mask(col, risky, _escaped(pc.filter(col, risky)))
+    return pc.binary_join_element_wise('"', col, '"', "")
+
+
+def _escaped(col: pa.Array) -> pa.Array:
     out = pc.replace_substring(col, "\\", "\\\\")
     out = pc.replace_substring(out, '"', '\\"')
     for raw, escaped in _SHORT.items():
@@ -339,4 +348,4 @@ def json_string(col: pa.Array) -> pa.Array:
         for code in range(0x20):
             if chr(code) not in _SHORT:
                 out = pc.replace_substring(out, chr(code), f"\\u{code:04x}")
-    return pc.binary_join_element_wise('"', out, '"', "")
+    return out
