@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -126,10 +127,10 @@ def words_of(f: Feature, cols: Columns, rows: np.ndarray, cfg: Config) -> np.nda
         return out
     values = cols.number(f.name)[rows]
     if _plain(f):  # worded from its value alone: straight from the distinct values
-        unique_values, inverse = np.unique(values, return_inverse=True)
+        inverse, unique_values = _distinct(values)
         keys = [None if v != v else v for v in unique_values.tolist()]  # NaN equals nothing
         texts = cols.phrases(f.name, keys, partial(_plain_of, f))
-        out[:] = np.array(texts, dtype=object)[np.asarray(inverse).reshape(-1)]
+        out[:] = np.array(texts, dtype=object)[inverse]
         return out
     product = next((p for p in cfg.products if p.id == f.product), None)
     topic = cols.topic_choice(product)[rows] if product is not None else np.full(len(rows), -1)
@@ -146,15 +147,12 @@ def words_of(f: Feature, cols: Columns, rows: np.ndarray, cfg: Config) -> np.nda
         eos = np.where(np.isnan(idx), len(eos_texts) - 1, idx)
     if "{topic}" not in f.phrase and not f.name.endswith("_surge"):
         topic = np.full(len(rows), -1)  # the phrase does not name a topic: not a context
-    if (topic < 0).all() and len(eos_texts) == 1:
-        unique_values, inverse = np.unique(values, return_inverse=True)
-        unique = np.column_stack(
-            [unique_values, np.full(len(unique_values), -1.0), np.zeros(len(unique_values))]
-        )
-    else:
-        stacked = np.column_stack([values, topic.astype(np.float64), eos])
-        unique, inverse = np.unique(stacked, axis=0, return_inverse=True)
-
+    # one code per distinct (value, topic, end-of-service text): small integers combined
+    codes, unique_values = _distinct(values)
+    spans = (int(topic.max()) + 2, len(eos_texts))
+    inverse, combined = _distinct(
+        (codes * spans[0] + topic.astype(np.int64) + 1) * spans[1] + eos.astype(np.int64)
+    )
     topics = product.topics if product is not None else []
 
     def worded(key: tuple[float | None, str | None, str | None]) -> str | None:
@@ -165,12 +163,24 @@ def words_of(f: Feature, cols: Columns, rows: np.ndarray, cfg: Config) -> np.nda
         return phrase(f, row, cfg)
 
     keys = [
-        (None if v != v else v, topics[int(t)] if t >= 0 else None, eos_texts[int(e)])
-        for v, t, e in unique.tolist()
+        (None if v != v else v, topics[t - 1] if t > 0 else None, eos_texts[e])
+        for v, t, e in zip(
+            unique_values[combined // (spans[0] * spans[1])].tolist(),
+            ((combined // spans[1]) % spans[0]).tolist(),
+            (combined % spans[1]).tolist(),
+            strict=True,
+        )
     ]
     texts = cols.phrases(f.name, keys, worded)
-    out[:] = np.array(texts, dtype=object)[np.asarray(inverse).reshape(-1)]
+    out[:] = np.array(texts, dtype=object)[inverse]
     return out
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's code and the distinct values (NaN once) in order of first sight: hashed,
+    not sorted."""
+    codes, unique = pd.factorize(values, use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.int64), np.asarray(unique)
 
 
 def _plain_of(f: Feature, v: float | None) -> str | None:
