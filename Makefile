@@ -28,9 +28,9 @@ install: $(VENV)/.installed-dev
 demo: $(VENV)/.installed
 	$(VENV)/bin/fitintent demo $(DEMO_ARGS)
 
-## The whole test suite, the DuckDB/Spark parity suite included.
+## The whole test suite, the DuckDB/Spark parity suite included (the slowest tests listed last).
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --durations=25 $(PYTEST_ARGS)
 
 ## Everything but the Spark parity suite.
 test-fast: install

@@ -97,7 +97,8 @@ def load_models(
 ) -> Models:
     """The fit and intent models of ``period``, trained and gated first where due."""
     registry = Registry(registry_dir)
-    source.warm(due_months(registry, cfg, period))
+    months = due_months(registry, cfg, period)
+    source.warm(months, read_once=months == [period])  # only the period's own scoring reads it
     lap("features of every account")
     models = Models()
     ensure_fit(source, cfg, period, registry, segmented, models)
