@@ -337,8 +337,10 @@ def signal_evidence(
     text, url; strongest first, then newest. ``topics`` maps ``_pp`` (product) to ``_pt``
     (topic).
 
-    A product's strongest n signals are among the strongest n of each of its topics, so signals
-    are ranked per account and topic first and only those few are joined with the products."""
+    The signals meet their products (and the ``pairs``, as a semi-join: it cannot multiply rows)
+    before the one ranking, so that only the rows asked for are ranked. At a million accounts
+    a first ranking per account and topic kept 9.7M of 11.1M signals: it cost more than it
+    saved (the evidence query 17.2 s with it, 14.4 s without)."""
     n = F.lit(cfg.intent.evidence_count)
     t = F.col("signal_time")
     strength = F.coalesce(F.col("strength"), F.lit(cfg.signals.default_strength))
@@ -347,38 +349,25 @@ def signal_evidence(
             months, on=(t >= F.col("m_evidence_ts")) & (t < F.col("m_next_ts"))
         )
     )
-    first = Window.partitionBy("account_id", "topic").orderBy(
+    joined = flat(recent.join(topics, on=F.col("topic") == F.col("_pt")))
+    if pairs is not None:
+        wanted = pairs.select(F.col("account_id").alias("_pa"), F.col("product").alias("_pw"))
+        joined = joined.join(
+            wanted,
+            on=(F.col("account_id") == F.col("_pa")) & (F.col("_pp") == F.col("_pw")),
+            how="left_semi",
+        )
+    order = Window.partitionBy("account_id", "_pp").orderBy(
         strength.desc(), t.desc(), F.col("signal_id").asc()
     )
-    few = recent.select(
+    ranked = joined.select(
         "account_id",
-        "topic",
-        "signal_id",
-        strength.alias("_strength"),
-        t.alias("_t"),
+        "_pp",
         F.date_format(t, "yyyy-MM-dd").alias("_time"),
         F.col("signal_type").alias("_type"),
         F.col("source").alias("_source"),
         F.col("text").alias("_text"),
         F.col("url").alias("_url"),
-        F.row_number().over(first).alias("_first"),
-    ).where(F.col("_first") <= n)
-    joined = flat(few.join(topics, on=F.col("topic") == F.col("_pt")))
-    if pairs is not None:
-        wanted = pairs.select(F.col("account_id").alias("_pa"), F.col("product").alias("_pw"))
-        joined = flat(
-            joined.join(
-                wanted,
-                on=(F.col("account_id") == F.col("_pa")) & (F.col("_pp") == F.col("_pw")),
-            )
-        )
-    order = Window.partitionBy("account_id", "_pp").orderBy(
-        F.col("_strength").desc(), F.col("_t").desc(), F.col("signal_id").asc()
-    )
-    ranked = joined.select(
-        "account_id",
-        "_pp",
-        *[f"_{f}" for f in EVIDENCE_FIELDS],
         F.row_number().over(order).alias("_rank"),
     ).where(F.col("_rank") <= n)
     aggs = [
