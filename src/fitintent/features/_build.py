@@ -156,14 +156,14 @@ class FeatureSource:
         return cut
 
     def _build_dated(
-        self, periods: Sequence[Period], pairs: DataFrame | None = None, *, kept: bool = True
+        self, periods: Sequence[Period], pairs: DataFrame | None = None, *, read_once: bool = False
     ) -> DataFrame:
         """Every source in one event shape, joined with the months it counts in, aggregated per
         account and month, family by family, and the derived columns. With ``pairs``
         (``account_id``, ``period``) only those account-months are built: each event joins its
         own account's months, so a training sample costs what its rows cost, not what every
-        account's would. ``kept=False`` leaves the last join of the families unwritten, for a
-        reader that reads it once."""
+        account's would. With ``read_once`` the last join of the families is left unwritten,
+        to the one query that reads it."""
         t, cfg = self.tables, self.cfg
         tag = f"{periods[0]}-{len(periods)}" + ("-pairs" if pairs is not None else "")
         cut = self._cut(tag)
@@ -232,7 +232,7 @@ class FeatureSource:
             *signal_columns(cfg),
         ]
         dated = grouped.select(*cols)
-        return cut(dated, "dated") if kept else dated
+        return dated if read_once else cut(dated, "dated")
 
     def account_count(self) -> int:
         """The accounts in the tables (counted once)."""
@@ -262,7 +262,7 @@ class FeatureSource:
             return
         size = max(1, BATCH_ACCOUNT_MONTHS // max(self.account_count(), 1))
         for i in range(0, len(todo), size):
-            batch = self._build_dated(todo[i : i + size], kept=not read_once)
+            batch = self._build_dated(todo[i : i + size], read_once=read_once)
             self._dated.update({str(p): batch for p in todo[i : i + size]})
 
     def dated(self, periods: Sequence[Period]) -> DataFrame:
